@@ -1,0 +1,261 @@
+package ecs
+
+// Domain types returned and accepted by Client. They hold only the fields the
+// driver uses; the wire shapes (PascalCase JSON with list wrappers) are decoded
+// into unexported structs in the per-resource files and converted to these.
+
+// Instance status values as the ECS API reports them.
+const (
+	StatusPending  = "Pending"
+	StatusStarting = "Starting"
+	StatusRunning  = "Running"
+	StatusStopping = "Stopping"
+	StatusStopped  = "Stopped"
+)
+
+// Region is one entry of DescribeRegions.
+type Region struct {
+	ID       string
+	Endpoint string
+}
+
+// Zone is one entry of DescribeZones.
+type Zone struct {
+	ID             string
+	InstanceTypes  []string
+	DiskCategories []string
+	ResourceTypes  []string
+}
+
+// Image is one entry of DescribeImages.
+type Image struct {
+	ID                 string
+	Name               string
+	Family             string
+	OwnerAlias         string
+	OSType             string
+	OSName             string
+	Platform           string
+	Architecture       string
+	SizeGiB            int
+	CreationTime       string
+	IsSupportCloudinit bool
+}
+
+// ImageQuery filters DescribeImages. Empty fields are not sent.
+type ImageQuery struct {
+	ImageIDs     []string // sent comma-separated
+	ImageName    string
+	OwnerAlias   string // system, self, others, marketplace
+	OSType       string
+	Architecture string
+}
+
+// InstanceType is one entry of DescribeInstanceTypes.
+type InstanceType struct {
+	ID              string
+	Family          string
+	CPUCores        int
+	MemoryGiB       float64
+	CPUArchitecture string
+}
+
+// Tag is a key/value pair. ECS answers TagKey/TagValue, VPC answers Key/Value;
+// the decoder accepts both.
+type Tag struct {
+	Key   string
+	Value string
+}
+
+// Vpc is one entry of DescribeVpcs.
+type Vpc struct {
+	ID         string
+	Name       string
+	CidrBlock  string
+	Status     string
+	IsDefault  bool
+	VSwitchIDs []string
+	Tags       []Tag
+}
+
+// VpcQuery filters DescribeVpcs.
+type VpcQuery struct {
+	VpcIDs    []string
+	Name      string
+	IsDefault *bool
+	Tags      []Tag
+}
+
+// CreateVpcRequest is the input of CreateVpc.
+type CreateVpcRequest struct {
+	CidrBlock   string
+	Name        string
+	Description string
+	ClientToken string
+	Tags        []Tag
+}
+
+// VSwitch is one entry of DescribeVSwitches.
+type VSwitch struct {
+	ID        string
+	Name      string
+	VpcID     string
+	ZoneID    string
+	CidrBlock string
+	Status    string
+	IsDefault bool
+	Tags      []Tag
+}
+
+// VSwitchQuery filters DescribeVSwitches.
+type VSwitchQuery struct {
+	VSwitchID string
+	VpcID     string
+	ZoneID    string
+	IsDefault *bool
+	Tags      []Tag
+}
+
+// CreateVSwitchRequest is the input of CreateVSwitch.
+type CreateVSwitchRequest struct {
+	VpcID       string
+	ZoneID      string
+	CidrBlock   string
+	Name        string
+	Description string
+	ClientToken string
+	Tags        []Tag
+}
+
+// SecurityGroup is one entry of DescribeSecurityGroups, or the result of
+// DescribeSecurityGroupAttribute (which also fills Rules and InnerAccessPolicy).
+type SecurityGroup struct {
+	ID                string
+	Name              string
+	Description       string
+	VpcID             string
+	InnerAccessPolicy string
+	Tags              []Tag
+	Rules             []Permission
+}
+
+// SecurityGroupQuery filters DescribeSecurityGroups.
+type SecurityGroupQuery struct {
+	SecurityGroupIDs []string // sent as a JSON array
+	VpcID            string
+	Name             string
+	Tags             []Tag
+}
+
+// CreateSecurityGroupRequest is the input of CreateSecurityGroup.
+type CreateSecurityGroupRequest struct {
+	VpcID           string
+	Name            string
+	Description     string
+	ResourceGroupID string
+	ClientToken     string
+	Tags            []Tag
+}
+
+// Permission is one ingress rule. PortRange is "start/end" ("-1/-1" for
+// protocols without ports). Exactly one of SourceCidrIP and SourceGroupID is set.
+type Permission struct {
+	Direction     string // ingress (default) or egress; output only
+	IPProtocol    string // TCP, UDP, ICMP, GRE, ALL
+	PortRange     string
+	SourceCidrIP  string
+	SourceGroupID string
+	Policy        string // Accept (default) or Drop
+	Priority      string
+	NicType       string // intranet for VPC groups
+	Description   string
+}
+
+// KeyPair is one entry of DescribeKeyPairs.
+type KeyPair struct {
+	Name        string
+	Fingerprint string
+	Tags        []Tag
+}
+
+// ImportKeyPairRequest is the input of ImportKeyPair.
+type ImportKeyPairRequest struct {
+	Name            string
+	PublicKeyBody   string
+	ResourceGroupID string
+	Tags            []Tag
+}
+
+// DataDisk describes one RunInstances data disk.
+type DataDisk struct {
+	SizeGiB            int
+	Category           string
+	PerformanceLevel   string
+	Encrypted          bool
+	DeleteWithInstance bool
+	Name               string
+}
+
+// RunInstancesRequest is the input of RunInstances. Zero values are not sent.
+type RunInstancesRequest struct {
+	ImageID                 string
+	InstanceType            string
+	ZoneID                  string
+	VSwitchID               string
+	SecurityGroupIDs        []string
+	InstanceName            string
+	HostName                string
+	Description             string
+	KeyPairName             string
+	Password                string
+	UserData                string // already base64-encoded
+	PrivateIPAddress        string
+	InternetMaxBandwidthOut int
+	InternetChargeType      string
+	InstanceChargeType      string
+	Period                  int
+	PeriodUnit              string
+	SpotStrategy            string
+	SpotPriceLimit          float64
+	SpotDuration            *int
+	SystemDiskCategory      string
+	SystemDiskSize          int
+	DataDisks               []DataDisk
+	IoOptimized             string
+	ResourceGroupID         string
+	RAMRoleName             string
+	Tags                    []Tag
+	ClientToken             string
+	DryRun                  bool
+}
+
+// Instance is one entry of DescribeInstances.
+type Instance struct {
+	ID               string
+	Name             string
+	HostName         string
+	Status           string
+	RegionID         string
+	ZoneID           string
+	InstanceType     string
+	ImageID          string
+	VpcID            string
+	VSwitchID        string
+	PrivateIP        string
+	PublicIP         string // first PublicIpAddress, empty if none
+	EipAllocationID  string
+	EipAddress       string
+	KeyPairName      string
+	SecurityGroupIDs []string
+	Tags             []Tag
+}
+
+// InstanceQuery filters DescribeInstances. Client.DescribeInstances follows
+// pagination and returns every match.
+type InstanceQuery struct {
+	InstanceIDs  []string // sent as a JSON array, at most 100
+	InstanceName string
+	Status       string
+	VpcID        string
+	Tags         []Tag
+}
