@@ -1,0 +1,309 @@
+package driver
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/rancher/machine/libmachine/drivers"
+	"github.com/rancher/machine/libmachine/log"
+)
+
+// regionPattern is what the SDK accepts as a region ID; the region itself is
+// checked against DescribeRegions in PreCreateCheck.
+var regionPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// SetConfigFromFlags reads and validates the flags; see
+// [drivers.Driver.SetConfigFromFlags]. It makes no network call: every
+// remote check belongs to PreCreateCheck. Errors name the flag.
+func (d *Driver) SetConfigFromFlags(flags drivers.DriverOptions) error {
+	d.AccessKeyID = firstNonEmpty(flags.String(flagAccessKeyID), os.Getenv("ECS_ACCESS_KEY_ID"), os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_ID"))
+	d.AccessKeySecret = firstNonEmpty(flags.String(flagAccessKeySecret), os.Getenv("ECS_ACCESS_KEY_SECRET"), os.Getenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET"))
+	d.SecurityToken = firstNonEmpty(flags.String(flagSecurityToken), os.Getenv("ALIBABA_CLOUD_SECURITY_TOKEN"))
+	if (d.AccessKeyID == "") != (d.AccessKeySecret == "") {
+		return fmt.Errorf("--%s and --%s must be given together", flagAccessKeyID, flagAccessKeySecret)
+	}
+
+	d.APIEndpoint = strings.TrimSpace(flags.String(flagAPIEndpoint))
+	if d.APIEndpoint != "" {
+		if err := validateEndpoint(d.APIEndpoint); err != nil {
+			return err
+		}
+	}
+
+	d.Region = strings.TrimSpace(flags.String(flagRegion))
+	if d.Region == "" {
+		d.Region = defaultRegion
+	}
+	if !regionPattern.MatchString(d.Region) {
+		return fmt.Errorf("--%s: %q is not a region ID (e.g. cn-hangzhou)", flagRegion, d.Region)
+	}
+	d.Zone = strings.TrimSpace(flags.String(flagZone))
+	d.VpcID = strings.TrimSpace(flags.String(flagVpcID))
+	d.VSwitchID = strings.TrimSpace(flags.String(flagVSwitchID))
+	d.ResourceGroupID = strings.TrimSpace(flags.String(flagResourceGroupID))
+
+	d.InstanceType = strings.TrimSpace(flags.String(flagInstanceType))
+	d.ImageID = strings.TrimSpace(flags.String(flagImageID))
+	d.Description = flags.String(flagDescription)
+	d.UserDataFile = flags.String(flagUserData)
+
+	d.PrivateIP = strings.TrimSpace(flags.String(flagPrivateIP))
+	if d.PrivateIP != "" && net.ParseIP(d.PrivateIP).To4() == nil {
+		return fmt.Errorf("--%s: %q is not an IPv4 address", flagPrivateIP, d.PrivateIP)
+	}
+	if err := d.readBilling(flags); err != nil {
+		return err
+	}
+	if err := d.readDisks(flags); err != nil {
+		return err
+	}
+	if err := d.readNetwork(flags); err != nil {
+		return err
+	}
+	if err := d.readSSH(flags); err != nil {
+		return err
+	}
+
+	if flags.Bool(flagUpgradeKernel) {
+		log.Warnf("--%s has no effect: the driver never changes the guest's kernel; use cloud-init in --%s instead", flagUpgradeKernel, flagUserData)
+	}
+	if flags.String(flagRouteCIDR) != "" {
+		log.Warnf("--%s has no effect: it configured RKE1-era docker bridge routes, which RKE2/K3s CNIs do not use", flagRouteCIDR)
+	}
+
+	if d.CreateNonce == "" {
+		nonce, err := newNonce()
+		if err != nil {
+			return err
+		}
+		d.CreateNonce = nonce
+	}
+	return nil
+}
+
+func (d *Driver) readBilling(flags drivers.DriverOptions) error {
+	d.InstanceChargeType = flags.String(flagInstanceChargeType)
+	switch d.InstanceChargeType {
+	case "", "PostPaid", "PrePaid":
+	default:
+		return fmt.Errorf("--%s: %q is not PostPaid or PrePaid", flagInstanceChargeType, d.InstanceChargeType)
+	}
+	d.Period = flags.Int(flagPeriod)
+	d.PeriodUnit = flags.String(flagPeriodUnit)
+	if d.InstanceChargeType == "PrePaid" {
+		switch d.PeriodUnit {
+		case "", "Month":
+			if d.Period < 1 || d.Period > 60 {
+				return fmt.Errorf("--%s: %d months is outside 1-60 for a PrePaid instance", flagPeriod, d.Period)
+			}
+		case "Week":
+			if d.Period < 1 || d.Period > 4 {
+				return fmt.Errorf("--%s: %d weeks is outside 1-4 for a PrePaid instance", flagPeriod, d.Period)
+			}
+		default:
+			return fmt.Errorf("--%s: %q is not Week or Month", flagPeriodUnit, d.PeriodUnit)
+		}
+	}
+
+	d.SpotStrategy = flags.String(flagSpotStrategy)
+	switch d.SpotStrategy {
+	case "", "NoSpot", "SpotAsPriceGo", "SpotWithPriceLimit":
+	default:
+		return fmt.Errorf("--%s: %q is not NoSpot, SpotAsPriceGo or SpotWithPriceLimit", flagSpotStrategy, d.SpotStrategy)
+	}
+	d.SpotPriceLimit = 0
+	if s := strings.TrimSpace(flags.String(flagSpotPriceLimit)); s != "" {
+		price, err := strconv.ParseFloat(s, 64)
+		if err != nil || price <= 0 {
+			return fmt.Errorf("--%s: %q is not a positive price", flagSpotPriceLimit, s)
+		}
+		d.SpotPriceLimit = price
+	}
+	if d.SpotStrategy == "SpotWithPriceLimit" && d.SpotPriceLimit == 0 {
+		return fmt.Errorf("--%s is required with --%s SpotWithPriceLimit", flagSpotPriceLimit, flagSpotStrategy)
+	}
+	d.SpotDuration = flags.Int(flagSpotDuration)
+	if d.SpotDuration != 0 && d.SpotDuration != 1 {
+		return fmt.Errorf("--%s: %d is not 0 or 1", flagSpotDuration, d.SpotDuration)
+	}
+	if d.InstanceChargeType == "PrePaid" && d.SpotStrategy != "" && d.SpotStrategy != "NoSpot" {
+		return fmt.Errorf("--%s %s cannot be combined with --%s PrePaid", flagSpotStrategy, d.SpotStrategy, flagInstanceChargeType)
+	}
+
+	switch v := strings.ToLower(strings.TrimSpace(flags.String(flagIoOptimized))); v {
+	case "", "optimized", "true":
+		d.IoOptimized = "optimized"
+	case "none", "false":
+		d.IoOptimized = "none"
+	default:
+		return fmt.Errorf("--%s: %q is not optimized, none, true or false", flagIoOptimized, v)
+	}
+	return nil
+}
+
+func (d *Driver) readDisks(flags drivers.DriverOptions) error {
+	d.SystemDiskCategory = flags.String(flagSystemDiskCategory)
+	if err := validateDiskCategory(flagSystemDiskCategory, d.SystemDiskCategory); err != nil {
+		return err
+	}
+	d.SystemDiskSize = flags.Int(flagSystemDiskSize)
+	if d.SystemDiskSize != 0 && (d.SystemDiskSize < 20 || d.SystemDiskSize > 2048) {
+		return fmt.Errorf("--%s: %d GiB is outside 20-2048", flagSystemDiskSize, d.SystemDiskSize)
+	}
+	d.DiskCategory = flags.String(flagDiskCategory)
+	if err := validateDiskCategory(flagDiskCategory, d.DiskCategory); err != nil {
+		return err
+	}
+	d.DiskSize = flags.Int(flagDiskSize)
+	if d.DiskSize < 0 || d.DiskSize > 32768 {
+		return fmt.Errorf("--%s: %d GiB is outside 0-32768", flagDiskSize, d.DiskSize)
+	}
+	d.DiskFS = flags.String(flagDiskFS)
+	switch d.DiskFS {
+	case "":
+		d.DiskFS = defaultDiskFS
+	case "ext4", "xfs":
+	default:
+		return fmt.Errorf("--%s: %q is not ext4 or xfs", flagDiskFS, d.DiskFS)
+	}
+	return nil
+}
+
+func (d *Driver) readNetwork(flags drivers.DriverOptions) error {
+	d.InternetChargeType = flags.String(flagInternetChargeType)
+	switch d.InternetChargeType {
+	case "":
+		d.InternetChargeType = defaultInternetChargeType
+	case "PayByTraffic", "PayByBandwidth":
+	default:
+		return fmt.Errorf("--%s: %q is not PayByTraffic or PayByBandwidth", flagInternetChargeType, d.InternetChargeType)
+	}
+	d.InternetMaxBandwidth = flags.Int(flagInternetMaxBandwidth)
+	if d.InternetMaxBandwidth < 0 || d.InternetMaxBandwidth > 200 {
+		return fmt.Errorf("--%s: %d Mbit/s is outside 0-200", flagInternetMaxBandwidth, d.InternetMaxBandwidth)
+	}
+	d.PrivateAddressOnly = flags.Bool(flagPrivateAddressOnly)
+	d.AllocatePublicStaticIP = flags.Bool(flagAllocatePublicStaticIP)
+	if d.PrivateAddressOnly && d.AllocatePublicStaticIP {
+		return fmt.Errorf("--%s and --%s exclude each other", flagPrivateAddressOnly, flagAllocatePublicStaticIP)
+	}
+	d.SLBID = strings.TrimSpace(flags.String(flagSLBID))
+	d.SecurityGroup = strings.TrimSpace(flags.String(flagSecurityGroup))
+	if d.SecurityGroup == "" {
+		d.SecurityGroup = defaultSecurityGroupName
+	}
+
+	d.OpenPorts = nil
+	for _, p := range flags.StringSlice(flagOpenPort) {
+		if _, err := parsePortSpec(p); err != nil {
+			return fmt.Errorf("--%s: %w", flagOpenPort, err)
+		}
+		d.OpenPorts = append(d.OpenPorts, p)
+	}
+	d.Tags = nil
+	for _, t := range flags.StringSlice(flagTag) {
+		if _, err := parseUserTag(t); err != nil {
+			return fmt.Errorf("--%s: %w", flagTag, err)
+		}
+		d.Tags = append(d.Tags, t)
+	}
+	return nil
+}
+
+func (d *Driver) readSSH(flags drivers.DriverOptions) error {
+	d.SSHKeyPair = strings.TrimSpace(flags.String(flagSSHKeyPair))
+	d.SSHKeySource = strings.TrimSpace(flags.String(flagSSHKeyPath))
+	if d.SSHKeyPair != "" && d.SSHKeySource == "" {
+		return fmt.Errorf("--%s needs --%s: the driver cannot log in with a key pair whose private key it does not have", flagSSHKeyPair, flagSSHKeyPath)
+	}
+	d.SSHPassword = flags.String(flagSSHPassword)
+	if d.SSHPassword != "" {
+		if err := validatePassword(d.SSHPassword); err != nil {
+			return fmt.Errorf("--%s: %w", flagSSHPassword, err)
+		}
+	}
+	d.SSHUser = strings.TrimSpace(flags.String(flagSSHUser))
+	if d.SSHUser == "" {
+		d.SSHUser = defaultSSHUser
+	}
+	d.SSHPort = flags.Int(flagSSHPort)
+	if d.SSHPort == 0 {
+		d.SSHPort = defaultSSHPort
+	}
+	if d.SSHPort < 1 || d.SSHPort > 65535 {
+		return fmt.Errorf("--%s: %d is not a TCP port", flagSSHPort, d.SSHPort)
+	}
+	return nil
+}
+
+func validateEndpoint(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--%s: %q is not an http(s) base URL such as https://ecs.aliyuncs.com", flagAPIEndpoint, raw)
+	}
+	return nil
+}
+
+var diskCategories = map[string]bool{
+	"cloud": true, "cloud_efficiency": true, "cloud_ssd": true, "cloud_essd": true,
+	"cloud_auto": true, "cloud_essd_entry": true, "ephemeral_ssd": true,
+}
+
+func validateDiskCategory(flag, category string) error {
+	if category == "" || diskCategories[category] {
+		return nil
+	}
+	return fmt.Errorf("--%s: %q is not a disk category (cloud_essd, cloud_auto, cloud_ssd, cloud_efficiency, cloud, cloud_essd_entry)", flag, category)
+}
+
+// validatePassword applies ECS's rule: 8-30 characters from at least three
+// of upper case, lower case, digits and the listed specials.
+func validatePassword(p string) error {
+	const specials = "()`~!@#$%^&*-_+=|{}[]:;'<>,.?/"
+	if len(p) < 8 || len(p) > 30 {
+		return fmt.Errorf("the password must be 8-30 characters long")
+	}
+	var upper, lower, digit, special int
+	for _, r := range p {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			upper = 1
+		case r >= 'a' && r <= 'z':
+			lower = 1
+		case r >= '0' && r <= '9':
+			digit = 1
+		case strings.ContainsRune(specials, r):
+			special = 1
+		default:
+			return fmt.Errorf("the password contains a character ECS does not allow")
+		}
+	}
+	if upper+lower+digit+special < 3 {
+		return fmt.Errorf("the password needs three of: upper case, lower case, digits, %s", specials)
+	}
+	return nil
+}
+
+func newNonce() (string, error) {
+	b := make([]byte, 8)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("could not generate a machine nonce: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,86 @@
+package driver
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/sshutil"
+	"github.com/rancher/machine/libmachine/log"
+)
+
+// ensureKeyPair puts the machine's private key into its store directory
+// (generated, or copied from --aliyunecs-ssh-keypath because Rancher's
+// mounted copy disappears with the job) and makes sure ECS knows the public
+// half: the named --aliyunecs-ssh-keypair, or one the driver imports.
+func (d *Driver) ensureKeyPair(ctx context.Context, api ecs.API, p *pipeline) error {
+	keyPath := d.GetSSHKeyPath()
+	var pub string
+	var err error
+	if d.SSHKeySource != "" {
+		pub, err = sshutil.CopyPrivateKey(d.SSHKeySource, keyPath)
+		if err != nil {
+			return fmt.Errorf("--%s: %w", flagSSHKeyPath, err)
+		}
+	} else {
+		pub, err = sshutil.GenerateKeyPair(keyPath)
+		if err != nil {
+			return fmt.Errorf("could not generate the machine's SSH key: %w", err)
+		}
+	}
+	if d.SSHKeyPair != "" {
+		d.KeyPairName, d.KeyPairImported = d.SSHKeyPair, false
+		return nil
+	}
+
+	// The name is recorded, and its undo registered, before the call: if
+	// the import takes effect but its answer is lost, rollback and Remove
+	// still delete it (deleting an unknown name succeeds).
+	name := d.keyPairName()
+	d.KeyPairName, d.KeyPairImported = name, true
+	p.onFailure("key pair "+name, func(ctx context.Context) error { return d.deleteKeyPair(ctx, api) })
+	_, err = api.ImportKeyPair(ctx, ecs.ImportKeyPairRequest{
+		Name: name, PublicKeyBody: pub, ResourceGroupID: d.ResourceGroupID, Tags: d.machineTags(),
+	})
+	if ecs.IsCode(err, "KeyPair.AlreadyExist") {
+		// ImportKeyPair has no ClientToken: a retry after an attempt whose
+		// answer was lost meets the pair that attempt stored. The name
+		// carries this machine's nonce, so it is ours if the key matches.
+		err = d.adoptKeyPair(ctx, api, name, pub)
+	}
+	if err != nil {
+		return fmt.Errorf("could not import key pair %s: %w", name, err)
+	}
+	log.Infof("Imported key pair %s (elapsed %s)", name, p.elapsed())
+	return nil
+}
+
+// adoptKeyPair accepts an existing pair of our name when it holds our public
+// key.
+func (d *Driver) adoptKeyPair(ctx context.Context, api ecs.API, name, pub string) error {
+	want, err := sshutil.FingerprintMD5(pub)
+	if err != nil {
+		return err
+	}
+	pairs, err := api.DescribeKeyPairs(ctx, name)
+	if err != nil {
+		return err
+	}
+	for _, kp := range pairs {
+		if kp.Name == name && kp.Fingerprint == want {
+			return nil
+		}
+	}
+	return fmt.Errorf("a key pair named %s exists with a different key", name)
+}
+
+// deleteKeyPair deletes the key pair the driver imported, if any.
+func (d *Driver) deleteKeyPair(ctx context.Context, api ecs.API) error {
+	if !d.KeyPairImported || d.KeyPairName == "" {
+		return nil
+	}
+	if err := api.DeleteKeyPairs(ctx, []string{d.KeyPairName}); err != nil && !ecs.IsNotFound(err) {
+		return fmt.Errorf("could not delete key pair %s: %w", d.KeyPairName, err)
+	}
+	return nil
+}

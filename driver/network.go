@@ -1,0 +1,212 @@
+package driver
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
+	"github.com/rancher/machine/libmachine/log"
+)
+
+// The VPC the driver creates when the region has no usable one. Its
+// VSwitches take /20 blocks of it, one per zone.
+const (
+	driverVpcCIDR      = "172.16.0.0/12"
+	driverVSwitchBits  = 20
+	driverNetworkName  = "docker-machine"
+	driverNetworkUsage = "Created by docker-machine-driver-aliyunecs; shared by its machines"
+)
+
+// networkPlan is where the instance goes. When vswitchID is empty the
+// network step creates what is missing (a VPC when vpcID is empty too).
+type networkPlan struct {
+	vpcID     string
+	vswitchID string
+	zoneID    string
+}
+
+// planNetwork resolves the VPC, VSwitch and zone from the flags and the
+// account, read-only. zoneOK reports whether a zone can host the instance;
+// it is used when the driver picks the zone.
+func (d *Driver) planNetwork(ctx context.Context, api ecs.API, zoneOK func(string) bool) (networkPlan, error) {
+	if d.VSwitchID != "" {
+		vsws, err := api.DescribeVSwitches(ctx, ecs.VSwitchQuery{VSwitchID: d.VSwitchID})
+		if err != nil {
+			return networkPlan{}, fmt.Errorf("could not look up --%s %s: %w", flagVSwitchID, d.VSwitchID, err)
+		}
+		if len(vsws) == 0 {
+			return networkPlan{}, fmt.Errorf("--%s: VSwitch %s does not exist in region %s", flagVSwitchID, d.VSwitchID, d.Region)
+		}
+		vsw := vsws[0]
+		if d.VpcID != "" && d.VpcID != vsw.VpcID {
+			return networkPlan{}, fmt.Errorf("--%s %s belongs to VPC %s, not --%s %s", flagVSwitchID, vsw.ID, vsw.VpcID, flagVpcID, d.VpcID)
+		}
+		if d.Zone != "" && d.Zone != vsw.ZoneID {
+			return networkPlan{}, fmt.Errorf("--%s %s is in zone %s, not --%s %s", flagVSwitchID, vsw.ID, vsw.ZoneID, flagZone, d.Zone)
+		}
+		return networkPlan{vpcID: vsw.VpcID, vswitchID: vsw.ID, zoneID: vsw.ZoneID}, nil
+	}
+
+	if d.VpcID != "" {
+		vpcs, err := api.DescribeVpcs(ctx, ecs.VpcQuery{VpcIDs: []string{d.VpcID}})
+		if err != nil {
+			return networkPlan{}, fmt.Errorf("could not look up --%s %s: %w", flagVpcID, d.VpcID, err)
+		}
+		if len(vpcs) == 0 {
+			return networkPlan{}, fmt.Errorf("--%s: VPC %s does not exist in region %s", flagVpcID, d.VpcID, d.Region)
+		}
+		if vsw, ok, err := d.findVSwitch(ctx, api, ecs.VSwitchQuery{VpcID: d.VpcID}, zoneOK); err != nil || ok {
+			return vsw, err
+		}
+		return networkPlan{}, fmt.Errorf("--%s %s has no VSwitch in a zone that offers the instance type; pass --%s", flagVpcID, d.VpcID, flagVSwitchID)
+	}
+
+	// Nothing given: the region's default VPC, then the VPC this driver
+	// made earlier, then a new one.
+	isDefault := true
+	defaults, err := api.DescribeVpcs(ctx, ecs.VpcQuery{IsDefault: &isDefault})
+	if err != nil {
+		return networkPlan{}, fmt.Errorf("could not list the default VPC: %w", err)
+	}
+	for _, vpc := range defaults {
+		if plan, ok, err := d.findVSwitch(ctx, api, ecs.VSwitchQuery{VpcID: vpc.ID}, zoneOK); err != nil || ok {
+			return plan, err
+		}
+	}
+	owned, err := api.DescribeVpcs(ctx, ecs.VpcQuery{Tags: ownershipTags()})
+	if err != nil {
+		return networkPlan{}, fmt.Errorf("could not list the driver's VPCs: %w", err)
+	}
+	for _, vpc := range owned {
+		if plan, ok, err := d.findVSwitch(ctx, api, ecs.VSwitchQuery{VpcID: vpc.ID, Tags: ownershipTags()}, zoneOK); err != nil || ok {
+			return plan, err
+		}
+	}
+	plan := networkPlan{zoneID: d.Zone}
+	if len(owned) > 0 {
+		plan.vpcID = owned[0].ID
+	}
+	return plan, nil
+}
+
+// findVSwitch returns the first VSwitch matching q in the wanted zone (or, with
+// no zone given, in a zone that can host the instance).
+func (d *Driver) findVSwitch(ctx context.Context, api ecs.API, q ecs.VSwitchQuery, zoneOK func(string) bool) (networkPlan, bool, error) {
+	q.ZoneID = d.Zone
+	vsws, err := api.DescribeVSwitches(ctx, q)
+	if err != nil {
+		return networkPlan{}, false, fmt.Errorf("could not list the VSwitches of VPC %s: %w", q.VpcID, err)
+	}
+	for _, vsw := range vsws {
+		if d.Zone == "" && zoneOK != nil && !zoneOK(vsw.ZoneID) {
+			continue
+		}
+		return networkPlan{vpcID: vsw.VpcID, vswitchID: vsw.ID, zoneID: vsw.ZoneID}, true, nil
+	}
+	return networkPlan{}, false, nil
+}
+
+// ensureNetwork creates the VPC and VSwitch a plan lacks. They are tagged as
+// the driver's, shared by later machines and never deleted by rm, so a failed
+// create leaves them (they cost nothing) rather than racing another machine
+// that is starting to use them.
+func (d *Driver) ensureNetwork(ctx context.Context, api ecs.API, p *pipeline, plan networkPlan) (networkPlan, error) {
+	if plan.vswitchID != "" {
+		return plan, nil
+	}
+	if plan.vpcID == "" {
+		id, err := api.CreateVpc(ctx, ecs.CreateVpcRequest{
+			CidrBlock: driverVpcCIDR, Name: driverNetworkName, Description: driverNetworkUsage,
+			ClientToken: d.clientToken("vpc"), Tags: ownershipTags(),
+		})
+		if err != nil {
+			return plan, fmt.Errorf("could not create a VPC: %w", err)
+		}
+		plan.vpcID = id
+		log.Infof("Created VPC %s (%s) for the driver's machines (elapsed %s)", id, driverVpcCIDR, p.elapsed())
+		if err := waitVpcAvailable(ctx, api, id); err != nil {
+			return plan, err
+		}
+	}
+	existing, err := api.DescribeVSwitches(ctx, ecs.VSwitchQuery{VpcID: plan.vpcID})
+	if err != nil {
+		return plan, fmt.Errorf("could not list the VSwitches of VPC %s: %w", plan.vpcID, err)
+	}
+	cidr, err := freeSubnet(driverVpcCIDR, driverVSwitchBits, existing)
+	if err != nil {
+		return plan, fmt.Errorf("VPC %s: %w", plan.vpcID, err)
+	}
+	id, err := api.CreateVSwitch(ctx, ecs.CreateVSwitchRequest{
+		VpcID: plan.vpcID, ZoneID: plan.zoneID, CidrBlock: cidr, Name: driverNetworkName,
+		Description: driverNetworkUsage, ClientToken: d.clientToken("vswitch"), Tags: ownershipTags(),
+	})
+	if err != nil {
+		return plan, fmt.Errorf("could not create a VSwitch in VPC %s zone %s: %w", plan.vpcID, plan.zoneID, err)
+	}
+	plan.vswitchID = id
+	log.Infof("Created VSwitch %s (%s) in zone %s (elapsed %s)", id, cidr, plan.zoneID, p.elapsed())
+	return plan, waitVSwitchAvailable(ctx, api, id)
+}
+
+// freeSubnet returns the first /bits block of parent that overlaps none of
+// the existing VSwitches.
+func freeSubnet(parent string, bits int, existing []ecs.VSwitch) (string, error) {
+	pp, err := netip.ParsePrefix(parent)
+	if err != nil {
+		return "", err
+	}
+	var used []netip.Prefix
+	for _, v := range existing {
+		if p, err := netip.ParsePrefix(v.CidrBlock); err == nil {
+			used = append(used, p.Masked())
+		}
+	}
+	step := uint32(1) << (32 - bits)
+	base := pp.Masked().Addr().As4()
+	start := uint32(base[0])<<24 | uint32(base[1])<<16 | uint32(base[2])<<8 | uint32(base[3])
+	count := uint32(1) << (bits - pp.Bits())
+	for i := uint32(0); i < count; i++ {
+		a := start + i*step
+		candidate := netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(a >> 24), byte(a >> 16), byte(a >> 8), byte(a)}), bits)
+		free := true
+		for _, u := range used {
+			if u.Overlaps(candidate) {
+				free = false
+				break
+			}
+		}
+		if free {
+			return candidate.String(), nil
+		}
+	}
+	return "", fmt.Errorf("no free /%d block left in %s", bits, parent)
+}
+
+func waitVpcAvailable(ctx context.Context, api ecs.API, id string) error {
+	err := ecs.WaitFor(ctx, func(ctx context.Context) (bool, error) {
+		vpcs, err := api.DescribeVpcs(ctx, ecs.VpcQuery{VpcIDs: []string{id}})
+		if err != nil {
+			return !ecs.IsRetryable(err), err
+		}
+		return len(vpcs) == 1 && vpcs[0].Status == "Available", nil
+	}, ecs.Backoff{})
+	if err != nil {
+		return fmt.Errorf("VPC %s did not become Available: %w", id, err)
+	}
+	return nil
+}
+
+func waitVSwitchAvailable(ctx context.Context, api ecs.API, id string) error {
+	err := ecs.WaitFor(ctx, func(ctx context.Context) (bool, error) {
+		vsws, err := api.DescribeVSwitches(ctx, ecs.VSwitchQuery{VSwitchID: id})
+		if err != nil {
+			return !ecs.IsRetryable(err), err
+		}
+		return len(vsws) == 1 && vsws[0].Status == "Available", nil
+	}, ecs.Backoff{})
+	if err != nil {
+		return fmt.Errorf("VSwitch %s did not become Available: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,98 @@
+package driver
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
+	"github.com/rancher/machine/libmachine/log"
+)
+
+// findSecurityGroup resolves --aliyunecs-security-group, an ID (the Rancher
+// UI sends IDs) or a name, in the machine's VPC. It returns nil when the name
+// does not exist yet and the driver will create it. vpcID may be empty when
+// the VPC is still to be created, in which case no group can exist yet.
+func (d *Driver) findSecurityGroup(ctx context.Context, api ecs.API, vpcID string) (*ecs.SecurityGroup, error) {
+	if strings.HasPrefix(d.SecurityGroup, "sg-") {
+		groups, err := api.DescribeSecurityGroups(ctx, ecs.SecurityGroupQuery{SecurityGroupIDs: []string{d.SecurityGroup}})
+		if err != nil {
+			return nil, fmt.Errorf("could not look up --%s %s: %w", flagSecurityGroup, d.SecurityGroup, err)
+		}
+		if len(groups) == 0 {
+			return nil, fmt.Errorf("--%s: security group %s does not exist in region %s", flagSecurityGroup, d.SecurityGroup, d.Region)
+		}
+		if vpcID != "" && groups[0].VpcID != vpcID {
+			return nil, fmt.Errorf("--%s %s is in VPC %s, but the instance goes to VPC %s", flagSecurityGroup, groups[0].ID, groups[0].VpcID, vpcID)
+		}
+		return &groups[0], nil
+	}
+	if vpcID == "" {
+		return nil, nil
+	}
+	groups, err := api.DescribeSecurityGroups(ctx, ecs.SecurityGroupQuery{VpcID: vpcID, Name: d.SecurityGroup})
+	if err != nil {
+		return nil, fmt.Errorf("could not look up security group %q: %w", d.SecurityGroup, err)
+	}
+	// Prefer a group the driver owns: two machines racing to create the
+	// default group may both succeed, and converging on the owned one keeps
+	// later machines together.
+	var found *ecs.SecurityGroup
+	for i := range groups {
+		g := &groups[i]
+		if g.Name != d.SecurityGroup || g.VpcID != vpcID {
+			continue
+		}
+		if hasTag(g.Tags, tagManagedBy, tagManagedByValue) {
+			return g, nil
+		}
+		if found == nil {
+			found = g
+		}
+	}
+	return found, nil
+}
+
+// ensureSecurityGroup creates the named group when it is missing and adds the
+// rules a driver-owned group lacks. A group the user made is used as it is:
+// the driver never changes what it does not own.
+func (d *Driver) ensureSecurityGroup(ctx context.Context, api ecs.API, p *pipeline, vpcID string, group *ecs.SecurityGroup) error {
+	if group == nil {
+		var err error
+		if group, err = d.findSecurityGroup(ctx, api, vpcID); err != nil {
+			return err
+		}
+	}
+	if group == nil {
+		id, err := api.CreateSecurityGroup(ctx, ecs.CreateSecurityGroupRequest{
+			VpcID: vpcID, Name: d.SecurityGroup, Description: driverNetworkUsage,
+			ResourceGroupID: d.ResourceGroupID, ClientToken: d.clientToken("security-group"), Tags: ownershipTags(),
+		})
+		if err != nil {
+			return fmt.Errorf("could not create security group %q in VPC %s: %w", d.SecurityGroup, vpcID, err)
+		}
+		// The group is shared by every machine that names it, so a failed
+		// create keeps it: another machine may already be launching into it.
+		d.SecurityGroupID = id
+		log.Infof("Created security group %s (%s) in VPC %s (elapsed %s)", id, d.SecurityGroup, vpcID, p.elapsed())
+		group = &ecs.SecurityGroup{ID: id, Name: d.SecurityGroup, VpcID: vpcID, Tags: ownershipTags()}
+	}
+	d.SecurityGroupID = group.ID
+	if !hasTag(group.Tags, tagManagedBy, tagManagedByValue) {
+		log.Infof("Using security group %s (%s) as it is: the driver did not create it", group.ID, group.Name)
+		return nil
+	}
+	attr, err := api.DescribeSecurityGroupAttribute(ctx, group.ID)
+	if err != nil {
+		return fmt.Errorf("could not read the rules of security group %s: %w", group.ID, err)
+	}
+	missing := missingRules(d.wantedRules(group.ID), attr.Rules)
+	if len(missing) == 0 {
+		return nil
+	}
+	if err := api.AuthorizeSecurityGroup(ctx, group.ID, missing); err != nil {
+		return fmt.Errorf("could not open ports in security group %s: %w", group.ID, err)
+	}
+	log.Infof("Opened %d rule(s) in security group %s (elapsed %s)", len(missing), group.ID, p.elapsed())
+	return nil
+}
