@@ -5,6 +5,8 @@
 #   make test             vet, unit, simulator and end-to-end tests (the README's test command; CI runs it)
 #   make demo             a whole machine life against the embedded simulated cloud
 #   make sim              run the ECS/VPC simulator in the foreground
+#   make test-reliability the full fault, crash, concurrency and bad-input suites
+#   make release          static builds and archives for every platform in dist/
 
 GO      ?= go
 BIN     := $(CURDIR)/bin
@@ -17,7 +19,7 @@ LDFLAGS := -s -w -X github.com/aliyunecs/docker-machine-driver-aliyunecs/driver.
 export NO_PROXY := 127.0.0.0/8,localhost
 unexport HTTP_PROXY HTTPS_PROXY http_proxy https_proxy
 
-.PHONY: all build rancher-machine test test-unit test-e2e demo sim vet fmt-check clean
+.PHONY: all build rancher-machine test test-unit test-reliability demo sim release vet fmt-check clean
 
 all: build
 
@@ -46,6 +48,13 @@ test: fmt-check vet build rancher-machine
 
 test-unit:
 	$(GO) test -race -count=1 -short ./...
+
+# The reliability suites run a short subset in `make test`; this runs them all.
+test-reliability: build rancher-machine
+	E2E_BIN_DIR=$(BIN) E2E_REQUIRE=1 RELIABILITY_FULL=1 $(GO) test -race -count=1 -timeout 60m -v ./test/reliability/...
+
+release:
+	VERSION=$(VERSION) bash scripts/release.sh
 
 demo: build rancher-machine
 	E2E_BIN_DIR=$(BIN) $(GO) run ./test/e2e/cmd/demo
