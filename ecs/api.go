@@ -13,11 +13,15 @@ type API interface {
 	// Region returns the region the client was built for.
 	Region() string
 
+	EipAPI
+	SLBAPI
+
 	// Catalogue.
 	DescribeRegions(ctx context.Context) ([]Region, error)
 	DescribeZones(ctx context.Context) ([]Zone, error)
 	DescribeImages(ctx context.Context, q ImageQuery) ([]Image, error)
 	DescribeInstanceTypes(ctx context.Context, typeIDs []string) ([]InstanceType, error)
+	DescribeAvailableResource(ctx context.Context, q AvailableResourceQuery) ([]AvailableResource, error)
 
 	// VPC product (2016-04-28).
 	DescribeVpcs(ctx context.Context, q VpcQuery) ([]Vpc, error)
@@ -43,7 +47,7 @@ type API interface {
 	RunInstances(ctx context.Context, req RunInstancesRequest) ([]string, error)
 	DescribeInstances(ctx context.Context, q InstanceQuery) ([]Instance, error)
 	StartInstance(ctx context.Context, instanceID string) error
-	StopInstance(ctx context.Context, instanceID string, force bool) error
+	StopInstance(ctx context.Context, instanceID string, force bool, stoppedMode string) error
 	RebootInstance(ctx context.Context, instanceID string, force bool) error
 	DeleteInstance(ctx context.Context, instanceID string, force bool) error
 }

@@ -16,8 +16,7 @@ const (
 	EipUnassociating = "Unassociating"
 )
 
-// EipAPI is the elastic IP part of *Client (VPC 2016-04-28). It is not part
-// of API yet; the driver can assert it or the interfaces can be merged.
+// EipAPI is the elastic IP part of API (VPC 2016-04-28).
 type EipAPI interface {
 	AllocateEipAddress(ctx context.Context, req AllocateEipRequest) (*EipAddress, error)
 	AssociateEipAddress(ctx context.Context, allocationID, instanceID string) error

@@ -40,18 +40,30 @@ func runInstancesParams(req RunInstancesRequest) params {
 	}
 	p.set("SystemDisk.Category", req.SystemDiskCategory)
 	p.setInt("SystemDisk.Size", req.SystemDiskSize)
+	p.set("SystemDisk.PerformanceLevel", req.SystemDiskPerformanceLevel)
+	// Encrypted and KMSKeyId are struct fields of the SDK's SystemDisk, so
+	// they travel as SystemDisk.<Field> like the flat ones.
+	if req.SystemDiskEncrypted {
+		p.set("SystemDisk.Encrypted", "true")
+		p.set("SystemDisk.KMSKeyId", req.SystemDiskKMSKeyID)
+	}
 	for i, d := range req.DataDisks {
 		prefix := "DataDisk." + strconv.Itoa(i+1) + "."
 		p.setInt(prefix+"Size", d.SizeGiB)
 		p.set(prefix+"Category", d.Category)
 		p.set(prefix+"PerformanceLevel", d.PerformanceLevel)
 		p.setBool(prefix+"Encrypted", d.Encrypted)
+		if d.Encrypted {
+			p.set(prefix+"KMSKeyId", d.KMSKeyID)
+		}
 		p.setBool(prefix+"DeleteWithInstance", d.DeleteWithInstance)
 		p.set(prefix+"DiskName", d.Name)
 	}
 	p.set("IoOptimized", req.IoOptimized)
 	p.set("ResourceGroupId", req.ResourceGroupID)
 	p.set("RamRoleName", req.RAMRoleName)
+	p.set("HttpEndpoint", req.HTTPEndpoint)
+	p.set("HttpTokens", req.HTTPTokens)
 	p.setTags(req.Tags)
 	p.setBool("DryRun", req.DryRun)
 	token := req.ClientToken
@@ -198,10 +210,14 @@ func (c *Client) StartInstance(ctx context.Context, instanceID string) error {
 }
 
 // StopInstance stops a Running instance; force powers it off (ForceStop).
-func (c *Client) StopInstance(ctx context.Context, instanceID string, force bool) error {
+// StoppedMode KeepCharging keeps the instance's resources, its public IP
+// included, across the stop; StopCharging releases them (pay-as-you-go VPC
+// instances only); empty takes the account's default.
+func (c *Client) StopInstance(ctx context.Context, instanceID string, force bool, stoppedMode string) error {
 	p := params{}
 	p.set("InstanceId", instanceID)
 	p.setBool("ForceStop", force)
+	p.set("StoppedMode", stoppedMode)
 	return c.call(ctx, productECS, "StopInstance", p, nil)
 }
 

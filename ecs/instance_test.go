@@ -168,7 +168,7 @@ func TestInstanceActions(t *testing.T) {
 	if err := c.StartInstance(ctx, "i-1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.StopInstance(ctx, "i-1", false); err != nil {
+	if err := c.StopInstance(ctx, "i-1", false, ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.RebootInstance(ctx, "i-1", true); err != nil {

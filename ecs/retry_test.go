@@ -56,7 +56,7 @@ func TestRetryNonRetryableStopsAtOnce(t *testing.T) {
 	f := newFake(t)
 	f.onECS("StopInstance", failFirst(10, 403, "IncorrectInstanceStatus", ""))
 	c, s := f.client(t)
-	err := c.StopInstance(context.Background(), "i-1", true)
+	err := c.StopInstance(context.Background(), "i-1", true, "")
 	if !IsCode(err, "IncorrectInstanceStatus") || len(f.got("StopInstance")) != 1 || len(s.all()) != 0 {
 		t.Fatalf("err=%v calls=%d sleeps=%d", err, len(f.got("StopInstance")), len(s.all()))
 	}

@@ -192,6 +192,7 @@ type DataDisk struct {
 	Category           string
 	PerformanceLevel   string
 	Encrypted          bool
+	KMSKeyID           string // with Encrypted; empty uses the account's default key
 	DeleteWithInstance bool
 	Name               string
 }
@@ -220,13 +221,21 @@ type RunInstancesRequest struct {
 	SpotDuration            *int
 	SystemDiskCategory      string
 	SystemDiskSize          int
-	DataDisks               []DataDisk
-	IoOptimized             string
-	ResourceGroupID         string
-	RAMRoleName             string
-	Tags                    []Tag
-	ClientToken             string
-	DryRun                  bool
+	// SystemDiskPerformanceLevel is PL0-PL3 for cloud_essd.
+	SystemDiskPerformanceLevel string
+	SystemDiskEncrypted        bool
+	SystemDiskKMSKeyID         string
+	DataDisks                  []DataDisk
+	IoOptimized                string
+	ResourceGroupID            string
+	RAMRoleName                string
+	// HTTPEndpoint and HTTPTokens are the metadata service options:
+	// enabled|disabled and optional|required (required = token-only access).
+	HTTPEndpoint string
+	HTTPTokens   string
+	Tags         []Tag
+	ClientToken  string
+	DryRun       bool
 }
 
 // Instance is one entry of DescribeInstances.
