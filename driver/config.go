@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -137,6 +138,14 @@ func (d *Driver) readBilling(flags drivers.DriverOptions) error {
 		return fmt.Errorf("--%s %s cannot be combined with --%s PrePaid", flagSpotStrategy, d.SpotStrategy, flagInstanceChargeType)
 	}
 
+	d.RAMRoleName = strings.TrimSpace(flags.String(flagRAMRoleName))
+	d.MetadataHTTPTokens = strings.TrimSpace(flags.String(flagMetadataHTTPTokens))
+	switch d.MetadataHTTPTokens {
+	case "", "optional", "required":
+	default:
+		return fmt.Errorf("--%s: %q is not optional or required", flagMetadataHTTPTokens, d.MetadataHTTPTokens)
+	}
+
 	switch v := strings.ToLower(strings.TrimSpace(flags.String(flagIoOptimized))); v {
 	case "", "optimized", "true":
 		d.IoOptimized = "optimized"
@@ -173,6 +182,26 @@ func (d *Driver) readDisks(flags drivers.DriverOptions) error {
 	default:
 		return fmt.Errorf("--%s: %q is not ext4 or xfs", flagDiskFS, d.DiskFS)
 	}
+	d.SystemDiskPerformanceLevel = strings.ToUpper(strings.TrimSpace(flags.String(flagSystemDiskPL)))
+	d.DiskPerformanceLevel = strings.ToUpper(strings.TrimSpace(flags.String(flagDiskPL)))
+	for flag, pl := range map[string]string{flagSystemDiskPL: d.SystemDiskPerformanceLevel, flagDiskPL: d.DiskPerformanceLevel} {
+		switch pl {
+		case "", "PL0", "PL1", "PL2", "PL3":
+		default:
+			return fmt.Errorf("--%s: %q is not PL0, PL1, PL2 or PL3", flag, pl)
+		}
+	}
+	if d.SystemDiskPerformanceLevel != "" && d.SystemDiskCategory != "cloud_essd" {
+		return fmt.Errorf("--%s needs --%s cloud_essd", flagSystemDiskPL, flagSystemDiskCategory)
+	}
+	if d.DiskPerformanceLevel != "" && d.DiskCategory != "cloud_essd" {
+		return fmt.Errorf("--%s needs --%s cloud_essd", flagDiskPL, flagDiskCategory)
+	}
+	d.DiskEncrypted = flags.Bool(flagDiskEncrypted)
+	d.KMSKeyID = strings.TrimSpace(flags.String(flagKMSKeyID))
+	if d.KMSKeyID != "" && !d.DiskEncrypted {
+		return fmt.Errorf("--%s needs --%s", flagKMSKeyID, flagDiskEncrypted)
+	}
 	return nil
 }
 
@@ -207,6 +236,18 @@ func (d *Driver) readNetwork(flags drivers.DriverOptions) error {
 		}
 		d.OpenPorts = append(d.OpenPorts, p)
 	}
+	d.IngressCIDRs = nil
+	ingress := flags.String(flagIngressCIDR)
+	if strings.TrimSpace(ingress) == "" {
+		ingress = defaultIngressCIDR
+	}
+	for _, c := range strings.Split(ingress, ",") {
+		prefix, err := netip.ParsePrefix(strings.TrimSpace(c))
+		if err != nil || !prefix.Addr().Is4() {
+			return fmt.Errorf("--%s: %q is not an IPv4 CIDR such as 203.0.113.0/24", flagIngressCIDR, strings.TrimSpace(c))
+		}
+		d.IngressCIDRs = append(d.IngressCIDRs, prefix.Masked().String())
+	}
 	d.Tags = nil
 	for _, t := range flags.StringSlice(flagTag) {
 		if _, err := parseUserTag(t); err != nil {
@@ -239,6 +280,10 @@ func (d *Driver) readSSH(flags drivers.DriverOptions) error {
 	}
 	if d.SSHPort < 1 || d.SSHPort > 65535 {
 		return fmt.Errorf("--%s: %d is not a TCP port", flagSSHPort, d.SSHPort)
+	}
+	d.SSHWaitSeconds = flags.Int(flagSSHWait)
+	if d.SSHWaitSeconds < 0 || d.SSHWaitSeconds > 3600 {
+		return fmt.Errorf("--%s: %d is outside 0-3600 seconds", flagSSHWait, d.SSHWaitSeconds)
 	}
 	return nil
 }

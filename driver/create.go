@@ -14,13 +14,14 @@ import (
 )
 
 // Create makes the machine; see [drivers.Driver.Create]. It runs a pipeline
-// of steps (network → security group → key pair → user data → RunInstances →
-// wait Running → wait SSH). rancher-machine does not save a machine whose
-// Create failed, so on any failure Create itself removes what it made and
-// returns the original error first.
+// of steps (resolve → key pair → user data → network, security group and
+// RunInstances, moving to the next zone when one is out of stock → wait
+// Running → elastic IP → load balancer → wait SSH). rancher-machine does not
+// save a machine whose Create failed, so on any failure Create itself removes
+// what it made and returns the original error first.
 func (d *Driver) Create() error {
 	t := d.timeouts.withDefaults()
-	ctx, cancel := context.WithTimeout(context.Background(), t.Running+t.SSH+5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), t.Running+d.sshWait()+5*time.Minute)
 	defer cancel()
 	api, err := d.client()
 	if err != nil {
@@ -29,32 +30,73 @@ func (d *Driver) Create() error {
 	p := &pipeline{started: time.Now(), rollbackTimeout: t.Delete + time.Minute}
 	var r *resolved
 	var payload userdata.Payload
-	err = p.run(ctx, []step{
+	steps := []step{
 		{"resolve", func(ctx context.Context, p *pipeline) error {
 			r, err = d.resolveOnce(ctx, api)
 			return err
-		}},
-		{"network", func(ctx context.Context, p *pipeline) error {
-			r.network, err = d.ensureNetwork(ctx, api, p, r.network)
-			return err
-		}},
-		{"security group", func(ctx context.Context, p *pipeline) error {
-			return d.ensureSecurityGroup(ctx, api, p, r.network.vpcID, r.group)
 		}},
 		{"key pair", func(ctx context.Context, p *pipeline) error { return d.ensureKeyPair(ctx, api, p) }},
 		{"user data", func(ctx context.Context, p *pipeline) error {
 			payload, err = d.buildUserData()
 			return err
 		}},
-		{"instance", func(ctx context.Context, p *pipeline) error { return d.runInstance(ctx, api, p, r, payload.Base64) }},
+		{"instance", func(ctx context.Context, p *pipeline) error { return d.launch(ctx, api, p, r, payload.Base64) }},
 		{"running", func(ctx context.Context, p *pipeline) error { return d.waitRunning(ctx, api, p) }},
-		{"ssh", func(ctx context.Context, p *pipeline) error { return d.waitSSH(ctx, p) }},
-	})
-	if err != nil {
+	}
+	if d.AllocatePublicStaticIP {
+		steps = append(steps, step{"elastic IP", func(ctx context.Context, p *pipeline) error { return d.attachEIP(ctx, api, p) }})
+	}
+	if d.SLBID != "" {
+		steps = append(steps, step{"load balancer", func(ctx context.Context, p *pipeline) error { return d.attachSLB(ctx, api, p) }})
+	}
+	if d.sshWait() > 0 {
+		steps = append(steps, step{"ssh", func(ctx context.Context, p *pipeline) error { return d.waitSSH(ctx, p) }})
+	}
+	if err := p.run(ctx, steps); err != nil {
 		return err
 	}
 	log.Infof("Machine %s is ready: instance %s at %s (elapsed %s)", d.MachineName, d.InstanceID, d.IPAddress, p.elapsed())
 	return nil
+}
+
+// sshWait is the bound of the SSH wait; 0 skips it.
+func (d *Driver) sshWait() time.Duration {
+	return time.Duration(d.SSHWaitSeconds) * time.Second
+}
+
+// launch places the network and security group and runs the instance in the
+// first candidate zone, moving to the next one when the cloud answers that a
+// zone the driver chose has no stock.
+func (d *Driver) launch(ctx context.Context, api ecs.API, p *pipeline, r *resolved, userData string) error {
+	p.onFailure("the instance of machine "+d.MachineName, func(ctx context.Context) error { return d.removeInstances(ctx, api) })
+	for i, zone := range r.candidates {
+		if i > 0 {
+			plan, _, err := d.planNetwork(ctx, api, zone)
+			if err != nil {
+				return err
+			}
+			r.network, r.group = plan, nil
+		}
+		var err error
+		if r.network, err = d.ensureNetwork(ctx, api, p, r.network); err != nil {
+			return err
+		}
+		if err := d.ensureSecurityGroup(ctx, api, p, r.network.vpcID, r.group); err != nil {
+			return err
+		}
+		err = d.runInstance(ctx, api, p, r, userData)
+		if err == nil || !isNoStock(err) || i == len(r.candidates)-1 {
+			return err
+		}
+		log.Infof("Zone %s has no stock for %s (%v); trying zone %s", zone, r.instanceType, err, r.candidates[i+1])
+	}
+	return nil
+}
+
+// isNoStock reports the answers that mean "not in this zone now".
+func isNoStock(err error) bool {
+	return ecs.IsCode(err, "OperationDenied.NoStock", "Zone.NotOnSale", "Zone.NotOpen",
+		"InvalidInstanceType.ZoneNotSupported", "OperationDenied.ZoneNotAllowed", "InvalidResourceType.NotSupported")
 }
 
 // resolveOnce returns what PreCreateCheck resolved, or resolves it now when
@@ -90,9 +132,10 @@ func (d *Driver) buildUserData() (userdata.Payload, error) {
 const dataDiskMountPoint = "/var/lib/rancher"
 
 // waitSSH waits until an SSH session with the machine's key runs `exit 0`,
-// so the machine is really usable when Create returns.
+// so the machine is really usable when Create returns. In private-only mode
+// the address is the private one: Rancher then runs in the same network.
 func (d *Driver) waitSSH(ctx context.Context, p *pipeline) error {
-	ctx, cancel := context.WithTimeout(ctx, d.timeouts.withDefaults().SSH)
+	ctx, cancel := context.WithTimeout(ctx, d.sshWait())
 	defer cancel()
 	signer, err := sshutil.LoadSigner(d.GetSSHKeyPath())
 	if err != nil {

@@ -52,12 +52,18 @@ type Driver struct {
 	SpotDuration       int
 	IoOptimized        string
 	UserDataFile       string
+	RAMRoleName        string
+	MetadataHTTPTokens string
 
-	SystemDiskCategory string
-	SystemDiskSize     int
-	DiskCategory       string
-	DiskSize           int
-	DiskFS             string
+	SystemDiskCategory         string
+	SystemDiskSize             int
+	DiskCategory               string
+	DiskSize                   int
+	DiskFS                     string
+	SystemDiskPerformanceLevel string
+	DiskPerformanceLevel       string
+	DiskEncrypted              bool
+	KMSKeyID                   string
 
 	InternetChargeType     string
 	InternetMaxBandwidth   int
@@ -66,6 +72,7 @@ type Driver struct {
 	SLBID                  string
 	SecurityGroup          string
 	OpenPorts              []string
+	IngressCIDRs           []string
 	Tags                   []string
 
 	SSHKeyPair string
@@ -76,6 +83,8 @@ type Driver struct {
 	// SSHPassword is never persisted: it is only needed while Create runs in
 	// the same plugin process that parsed the flags.
 	SSHPassword string `json:"-"`
+	// SSHWaitSeconds bounds the SSH wait after Running; 0 skips it.
+	SSHWaitSeconds int
 
 	// CreateNonce is generated once per machine by SetConfigFromFlags and
 	// saved before Create runs. The RunInstances ClientToken and the
@@ -90,6 +99,9 @@ type Driver struct {
 	SecurityGroupID  string
 	KeyPairName      string
 	KeyPairImported  bool
+	// EipAllocationID is the elastic IP the driver allocated (and releases
+	// with the machine); empty when it allocated none.
+	EipAllocationID string
 
 	// newAPI builds the cloud client; tests may swap it.
 	newAPI func(ecs.Config) (ecs.API, error)
@@ -108,8 +120,6 @@ type Driver struct {
 type Timeouts struct {
 	// Running is how long Create waits for the instance to reach Running.
 	Running time.Duration
-	// SSH is how long Create waits for an SSH session to run `exit 0`.
-	SSH time.Duration
 	// Delete is how long Remove and rollback wait for an instance to go.
 	Delete time.Duration
 }
@@ -117,9 +127,6 @@ type Timeouts struct {
 func (t Timeouts) withDefaults() Timeouts {
 	if t.Running == 0 {
 		t.Running = 5 * time.Minute
-	}
-	if t.SSH == 0 {
-		t.SSH = 5 * time.Minute
 	}
 	if t.Delete == 0 {
 		t.Delete = 5 * time.Minute
@@ -142,9 +149,10 @@ func NewDriver(machineName, storePath string) *Driver {
 			SSHUser:     defaultSSHUser,
 			SSHPort:     defaultSSHPort,
 		},
-		Region:        defaultRegion,
-		SecurityGroup: defaultSecurityGroupName,
-		newAPI:        func(cfg ecs.Config) (ecs.API, error) { return ecs.NewClient(cfg) },
+		Region:         defaultRegion,
+		SecurityGroup:  defaultSecurityGroupName,
+		SSHWaitSeconds: defaultSSHWaitSeconds,
+		newAPI:         func(cfg ecs.Config) (ecs.API, error) { return ecs.NewClient(cfg) },
 	}
 }
 

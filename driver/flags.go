@@ -33,6 +33,8 @@ const (
 	flagSpotPriceLimit     = "aliyunecs-spot-price-limit"
 	flagSpotDuration       = "aliyunecs-spot-duration"
 	flagIoOptimized        = "aliyunecs-io-optimized"
+	flagRAMRoleName        = "aliyunecs-ram-role-name"
+	flagMetadataHTTPTokens = "aliyunecs-metadata-http-tokens"
 	flagUpgradeKernel      = "aliyunecs-upgrade-kernel"
 	flagUserData           = "aliyunecs-userdata"
 
@@ -42,6 +44,10 @@ const (
 	flagDiskCategory       = "aliyunecs-disk-category"
 	flagDiskSize           = "aliyunecs-disk-size"
 	flagDiskFS             = "aliyunecs-disk-fs"
+	flagSystemDiskPL       = "aliyunecs-system-disk-performance-level"
+	flagDiskPL             = "aliyunecs-disk-performance-level"
+	flagDiskEncrypted      = "aliyunecs-disk-encrypted"
+	flagKMSKeyID           = "aliyunecs-kms-key-id"
 
 	// Network.
 	flagInternetChargeType     = "aliyunecs-internet-charge-type"
@@ -52,6 +58,7 @@ const (
 	flagRouteCIDR              = "aliyunecs-route-cidr"
 	flagSecurityGroup          = "aliyunecs-security-group"
 	flagOpenPort               = "aliyunecs-open-port"
+	flagIngressCIDR            = "aliyunecs-ingress-cidr"
 	flagTag                    = "aliyunecs-tag"
 
 	// SSH.
@@ -60,6 +67,7 @@ const (
 	flagSSHPassword = "aliyunecs-ssh-password"
 	flagSSHUser     = "aliyunecs-ssh-user"
 	flagSSHPort     = "aliyunecs-ssh-port"
+	flagSSHWait     = "aliyunecs-ssh-wait-timeout"
 )
 
 // Environment variables Rancher sets from the cloud credential
@@ -82,6 +90,8 @@ const (
 	defaultSpotDuration         = 1
 	defaultSSHUser              = "root"
 	defaultSSHPort              = 22
+	defaultIngressCIDR          = "0.0.0.0/0"
+	defaultSSHWaitSeconds       = 300
 )
 
 // GetCreateFlags returns the flags rancher-machine offers for `create -d
@@ -133,6 +143,10 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 			Usage: "Spot protection period in hours: 1 or 0"},
 		mcnflag.StringFlag{Name: flagIoOptimized, EnvVar: "ALIYUNECS_IO_OPTIMIZED", Value: defaultIoOptimized,
 			Usage: "optimized|none (true|false accepted)"},
+		mcnflag.StringFlag{Name: flagRAMRoleName, EnvVar: "ALIYUNECS_RAM_ROLE_NAME",
+			Usage: "Instance RAM role, for cloud credentials on the node without access keys"},
+		mcnflag.StringFlag{Name: flagMetadataHTTPTokens, EnvVar: "ALIYUNECS_METADATA_HTTP_TOKENS",
+			Usage: "Metadata service access: optional, or required (token-only, hardened); empty keeps the cloud's default"},
 		mcnflag.BoolFlag{Name: flagUpgradeKernel, EnvVar: "ALIYUNECS_UPGRADE_KERNEL",
 			Usage: "Deprecated, has no effect"},
 		mcnflag.StringFlag{Name: flagUserData, EnvVar: "ALIYUNECS_USERDATA",
@@ -148,6 +162,15 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 			Usage: "Data disk size in GiB; 0 means no data disk"},
 		mcnflag.StringFlag{Name: flagDiskFS, EnvVar: "ALIYUNECS_DISK_FS", Value: defaultDiskFS,
 			Usage: "Data disk filesystem: ext4 or xfs"},
+
+		mcnflag.StringFlag{Name: flagSystemDiskPL, EnvVar: "ALIYUNECS_SYSTEM_DISK_PERFORMANCE_LEVEL",
+			Usage: "System disk performance level PL0-PL3 (cloud_essd)"},
+		mcnflag.StringFlag{Name: flagDiskPL, EnvVar: "ALIYUNECS_DISK_PERFORMANCE_LEVEL",
+			Usage: "Data disk performance level PL0-PL3 (cloud_essd)"},
+		mcnflag.BoolFlag{Name: flagDiskEncrypted, EnvVar: "ALIYUNECS_DISK_ENCRYPTED",
+			Usage: "Encrypt the system and data disks"},
+		mcnflag.StringFlag{Name: flagKMSKeyID, EnvVar: "ALIYUNECS_KMS_KEY_ID",
+			Usage: "KMS key for disk encryption; empty uses the account's default key"},
 
 		mcnflag.StringFlag{Name: flagInternetChargeType, EnvVar: "ALIYUNECS_INTERNET_CHARGE_TYPE", Value: defaultInternetChargeType,
 			Usage: "PayByTraffic or PayByBandwidth"},
@@ -165,6 +188,8 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 			Usage: "Security group ID (sg-...) or name; a missing name is created with the RKE2/K3s ports"},
 		mcnflag.StringSliceFlag{Name: flagOpenPort, EnvVar: "ALIYUNECS_OPEN_PORT",
 			Usage: "Extra port to open to the world, port[/proto] or a-b[/proto] (repeatable)"},
+		mcnflag.StringFlag{Name: flagIngressCIDR, EnvVar: "ALIYUNECS_INGRESS_CIDR", Value: defaultIngressCIDR,
+			Usage: "CIDR(s), comma-separated, allowed to reach SSH, the API server, ingress and NodePorts of a created group"},
 		mcnflag.StringSliceFlag{Name: flagTag, EnvVar: "ALIYUNECS_TAG",
 			Usage: "Tag key=value for the instance and what the driver creates (repeatable)"},
 
@@ -178,5 +203,7 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 			Usage: "SSH user"},
 		mcnflag.IntFlag{Name: flagSSHPort, EnvVar: "ALIYUNECS_SSH_PORT", Value: defaultSSHPort,
 			Usage: "SSH port"},
+		mcnflag.IntFlag{Name: flagSSHWait, EnvVar: "ALIYUNECS_SSH_WAIT_TIMEOUT", Value: defaultSSHWaitSeconds,
+			Usage: "Seconds Create waits for SSH after the instance runs; 0 skips the wait"},
 	}
 }

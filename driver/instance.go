@@ -10,12 +10,11 @@ import (
 	"github.com/rancher/machine/libmachine/log"
 )
 
-// runInstance launches the instance. The undo is registered before the call:
-// if RunInstances takes effect but its answer is lost, the undo finds the
-// instance by its docker-machine-id tag.
+// runInstance launches the instance. Its undo is registered by launch before
+// the call: if RunInstances takes effect but its answer is lost, the undo
+// finds the instance by its docker-machine-id tag.
 func (d *Driver) runInstance(ctx context.Context, api ecs.API, p *pipeline, r *resolved, userData string) error {
-	p.onFailure("the instance of machine "+d.MachineName, func(ctx context.Context) error { return d.removeInstances(ctx, api) })
-	req := d.runInstancesRequest(r, userData)
+	req := d.runInstancesRequest(r, d.SecurityGroupID, userData)
 	ids, err := api.RunInstances(ctx, req)
 	if err != nil {
 		return fmt.Errorf("could not create the instance: %w", err)
@@ -29,13 +28,13 @@ func (d *Driver) runInstance(ctx context.Context, api ecs.API, p *pipeline, r *r
 }
 
 // runInstancesRequest maps the configuration to RunInstances.
-func (d *Driver) runInstancesRequest(r *resolved, userData string) ecs.RunInstancesRequest {
+func (d *Driver) runInstancesRequest(r *resolved, groupID, userData string) ecs.RunInstancesRequest {
 	req := ecs.RunInstancesRequest{
 		ImageID:            r.image.ID,
 		InstanceType:       r.instanceType,
 		ZoneID:             r.network.zoneID,
 		VSwitchID:          r.network.vswitchID,
-		SecurityGroupIDs:   []string{d.SecurityGroupID},
+		SecurityGroupIDs:   []string{groupID},
 		InstanceName:       instanceName(d.MachineName),
 		HostName:           hostName(d.MachineName),
 		Description:        d.Description,
@@ -51,7 +50,14 @@ func (d *Driver) runInstancesRequest(r *resolved, userData string) ecs.RunInstan
 		IoOptimized:        d.IoOptimized,
 		ResourceGroupID:    d.ResourceGroupID,
 		Tags:               d.machineTags(),
-		ClientToken:        d.clientToken("instance"),
+		// One token per zone: a retry in the same zone reuses it, a move
+		// to another zone is a different request.
+		ClientToken:                d.clientToken("instance/" + r.network.zoneID),
+		SystemDiskPerformanceLevel: d.SystemDiskPerformanceLevel,
+		SystemDiskEncrypted:        d.DiskEncrypted,
+		SystemDiskKMSKeyID:         d.KMSKeyID,
+		RAMRoleName:                d.RAMRoleName,
+		HTTPTokens:                 d.MetadataHTTPTokens,
 	}
 	if !d.PrivateAddressOnly && !d.AllocatePublicStaticIP {
 		req.InternetMaxBandwidthOut = max(d.InternetMaxBandwidth, 1)
@@ -71,7 +77,8 @@ func (d *Driver) runInstancesRequest(r *resolved, userData string) ecs.RunInstan
 	}
 	if d.DiskSize > 0 {
 		req.DataDisks = []ecs.DataDisk{{
-			SizeGiB: d.DiskSize, Category: d.DiskCategory, DeleteWithInstance: true, Name: d.MachineName + "-data",
+			SizeGiB: d.DiskSize, Category: d.DiskCategory, PerformanceLevel: d.DiskPerformanceLevel,
+			Encrypted: d.DiskEncrypted, KMSKeyID: d.KMSKeyID, DeleteWithInstance: true, Name: d.resourceName() + "-data",
 		}}
 	}
 	return req
@@ -86,8 +93,8 @@ func (d *Driver) waitRunning(ctx context.Context, api ecs.API, p *pipeline) erro
 		return fmt.Errorf("instance %s did not reach Running: %w", d.InstanceID, err)
 	}
 	d.recordAddresses(inst)
-	if d.IPAddress == "" {
-		return fmt.Errorf("instance %s is Running but has no public IP; give --%s > 0 or --%s", d.InstanceID, flagInternetMaxBandwidth, flagPrivateAddressOnly)
+	if d.IPAddress == "" && !d.AllocatePublicStaticIP {
+		return fmt.Errorf("instance %s is Running but has no address", d.InstanceID)
 	}
 	log.Infof("Instance %s is Running at %s (private %s) (elapsed %s)", d.InstanceID, d.IPAddress, d.PrivateIPAddress, p.elapsed())
 	return nil

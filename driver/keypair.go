@@ -36,7 +36,7 @@ func (d *Driver) ensureKeyPair(ctx context.Context, api ecs.API, p *pipeline) er
 	// The name is recorded, and its undo registered, before the call: if
 	// the import takes effect but its answer is lost, rollback and Remove
 	// still delete it (deleting an unknown name succeeds).
-	name := d.keyPairName()
+	name := d.resourceName()
 	d.KeyPairName, d.KeyPairImported = name, true
 	p.onFailure("key pair "+name, func(ctx context.Context) error { return d.deleteKeyPair(ctx, api) })
 	_, err = api.ImportKeyPair(ctx, ecs.ImportKeyPairRequest{
@@ -74,13 +74,23 @@ func (d *Driver) adoptKeyPair(ctx context.Context, api ecs.API, name, pub string
 	return fmt.Errorf("a key pair named %s exists with a different key", name)
 }
 
-// deleteKeyPair deletes the key pair the driver imported, if any.
+// deleteKeyPair deletes the key pair the driver imported. When Create died
+// before recording it, the pair may still exist under the machine's derived
+// name; deleting a name that does not exist succeeds, so it is deleted too.
+// A key pair the user named with --aliyunecs-ssh-keypair is never touched.
 func (d *Driver) deleteKeyPair(ctx context.Context, api ecs.API) error {
-	if !d.KeyPairImported || d.KeyPairName == "" {
+	name := d.KeyPairName
+	switch {
+	case d.SSHKeyPair != "" && !d.KeyPairImported:
+		return nil
+	case !d.KeyPairImported && d.CreateNonce != "":
+		name = d.resourceName()
+	case !d.KeyPairImported:
 		return nil
 	}
-	if err := api.DeleteKeyPairs(ctx, []string{d.KeyPairName}); err != nil && !ecs.IsNotFound(err) {
-		return fmt.Errorf("could not delete key pair %s: %w", d.KeyPairName, err)
+	if err := api.DeleteKeyPairs(ctx, []string{name}); err != nil && !ecs.IsNotFound(err) {
+		return fmt.Errorf("could not delete key pair %s: %w", name, err)
 	}
+	d.KeyPairImported = false
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
 	"github.com/rancher/machine/libmachine/log"
@@ -26,83 +27,74 @@ type networkPlan struct {
 	zoneID    string
 }
 
-// planNetwork resolves the VPC, VSwitch and zone from the flags and the
-// account, read-only. zoneOK reports whether a zone can host the instance;
-// it is used when the driver picks the zone.
-func (d *Driver) planNetwork(ctx context.Context, api ecs.API, zoneOK func(string) bool) (networkPlan, error) {
-	if d.VSwitchID != "" {
-		vsws, err := api.DescribeVSwitches(ctx, ecs.VSwitchQuery{VSwitchID: d.VSwitchID})
-		if err != nil {
-			return networkPlan{}, fmt.Errorf("could not look up --%s %s: %w", flagVSwitchID, d.VSwitchID, err)
-		}
-		if len(vsws) == 0 {
-			return networkPlan{}, fmt.Errorf("--%s: VSwitch %s does not exist in region %s", flagVSwitchID, d.VSwitchID, d.Region)
-		}
-		vsw := vsws[0]
-		if d.VpcID != "" && d.VpcID != vsw.VpcID {
-			return networkPlan{}, fmt.Errorf("--%s %s belongs to VPC %s, not --%s %s", flagVSwitchID, vsw.ID, vsw.VpcID, flagVpcID, d.VpcID)
-		}
-		if d.Zone != "" && d.Zone != vsw.ZoneID {
-			return networkPlan{}, fmt.Errorf("--%s %s is in zone %s, not --%s %s", flagVSwitchID, vsw.ID, vsw.ZoneID, flagZone, d.Zone)
-		}
-		return networkPlan{vpcID: vsw.VpcID, vswitchID: vsw.ID, zoneID: vsw.ZoneID}, nil
-	}
-
+// planNetwork resolves where an instance in zone goes, read-only. found is
+// false when no usable VSwitch exists there yet; the plan then says what
+// ensureNetwork creates (a VSwitch in plan.vpcID, or a VPC too when vpcID is
+// empty). A given --aliyunecs-vpc-id must already hold a VSwitch in the zone.
+func (d *Driver) planNetwork(ctx context.Context, api ecs.API, zone string) (plan networkPlan, found bool, err error) {
 	if d.VpcID != "" {
-		vpcs, err := api.DescribeVpcs(ctx, ecs.VpcQuery{VpcIDs: []string{d.VpcID}})
-		if err != nil {
-			return networkPlan{}, fmt.Errorf("could not look up --%s %s: %w", flagVpcID, d.VpcID, err)
-		}
-		if len(vpcs) == 0 {
-			return networkPlan{}, fmt.Errorf("--%s: VPC %s does not exist in region %s", flagVpcID, d.VpcID, d.Region)
-		}
-		if vsw, ok, err := d.findVSwitch(ctx, api, ecs.VSwitchQuery{VpcID: d.VpcID}, zoneOK); err != nil || ok {
-			return vsw, err
-		}
-		return networkPlan{}, fmt.Errorf("--%s %s has no VSwitch in a zone that offers the instance type; pass --%s", flagVpcID, d.VpcID, flagVSwitchID)
+		plan, found, err = findVSwitch(ctx, api, ecs.VSwitchQuery{VpcID: d.VpcID, ZoneID: zone})
+		return plan, found, err
 	}
-
-	// Nothing given: the region's default VPC, then the VPC this driver
-	// made earlier, then a new one.
+	// Nothing given: the region's default VPC, then the VPC this driver made
+	// earlier, then a new one.
 	isDefault := true
 	defaults, err := api.DescribeVpcs(ctx, ecs.VpcQuery{IsDefault: &isDefault})
 	if err != nil {
-		return networkPlan{}, fmt.Errorf("could not list the default VPC: %w", err)
+		return networkPlan{}, false, fmt.Errorf("could not list the default VPC: %w", err)
 	}
 	for _, vpc := range defaults {
-		if plan, ok, err := d.findVSwitch(ctx, api, ecs.VSwitchQuery{VpcID: vpc.ID}, zoneOK); err != nil || ok {
-			return plan, err
+		if plan, found, err := findVSwitch(ctx, api, ecs.VSwitchQuery{VpcID: vpc.ID, ZoneID: zone}); err != nil || found {
+			return plan, found, err
 		}
 	}
 	owned, err := api.DescribeVpcs(ctx, ecs.VpcQuery{Tags: ownershipTags()})
 	if err != nil {
-		return networkPlan{}, fmt.Errorf("could not list the driver's VPCs: %w", err)
+		return networkPlan{}, false, fmt.Errorf("could not list the driver's VPCs: %w", err)
 	}
 	for _, vpc := range owned {
-		if plan, ok, err := d.findVSwitch(ctx, api, ecs.VSwitchQuery{VpcID: vpc.ID, Tags: ownershipTags()}, zoneOK); err != nil || ok {
-			return plan, err
+		q := ecs.VSwitchQuery{VpcID: vpc.ID, ZoneID: zone, Tags: ownershipTags()}
+		if plan, found, err := findVSwitch(ctx, api, q); err != nil || found {
+			return plan, found, err
 		}
 	}
-	plan := networkPlan{zoneID: d.Zone}
+	plan = networkPlan{zoneID: zone}
 	if len(owned) > 0 {
 		plan.vpcID = owned[0].ID
 	}
-	return plan, nil
+	return plan, false, nil
 }
 
-// findVSwitch returns the first VSwitch matching q in the wanted zone (or, with
-// no zone given, in a zone that can host the instance).
-func (d *Driver) findVSwitch(ctx context.Context, api ecs.API, q ecs.VSwitchQuery, zoneOK func(string) bool) (networkPlan, bool, error) {
-	q.ZoneID = d.Zone
+// planGivenVSwitch resolves --aliyunecs-vswitch-id, which fixes the VPC and
+// the zone; a mismatching --aliyunecs-vpc-id or --aliyunecs-zone is an error.
+func (d *Driver) planGivenVSwitch(ctx context.Context, api ecs.API) (networkPlan, error) {
+	vsws, err := api.DescribeVSwitches(ctx, ecs.VSwitchQuery{VSwitchID: d.VSwitchID})
+	if err != nil {
+		return networkPlan{}, fmt.Errorf("could not look up --%s %s: %w", flagVSwitchID, d.VSwitchID, err)
+	}
+	if len(vsws) == 0 {
+		return networkPlan{}, fmt.Errorf("--%s: VSwitch %s does not exist in region %s", flagVSwitchID, d.VSwitchID, d.Region)
+	}
+	vsw := vsws[0]
+	if d.VpcID != "" && d.VpcID != vsw.VpcID {
+		return networkPlan{}, fmt.Errorf("--%s %s belongs to VPC %s, not --%s %s", flagVSwitchID, vsw.ID, vsw.VpcID, flagVpcID, d.VpcID)
+	}
+	if d.Zone != "" && d.Zone != vsw.ZoneID {
+		return networkPlan{}, fmt.Errorf("--%s %s is in zone %s, not --%s %s", flagVSwitchID, vsw.ID, vsw.ZoneID, flagZone, d.Zone)
+	}
+	return networkPlan{vpcID: vsw.VpcID, vswitchID: vsw.ID, zoneID: vsw.ZoneID}, nil
+}
+
+// findVSwitch returns the first VSwitch matching q.
+func findVSwitch(ctx context.Context, api ecs.API, q ecs.VSwitchQuery) (networkPlan, bool, error) {
 	vsws, err := api.DescribeVSwitches(ctx, q)
 	if err != nil {
 		return networkPlan{}, false, fmt.Errorf("could not list the VSwitches of VPC %s: %w", q.VpcID, err)
 	}
 	for _, vsw := range vsws {
-		if d.Zone == "" && zoneOK != nil && !zoneOK(vsw.ZoneID) {
-			continue
+		if vsw.ZoneID == q.ZoneID {
+			return networkPlan{vpcID: vsw.VpcID, vswitchID: vsw.ID, zoneID: vsw.ZoneID}, true, nil
 		}
-		return networkPlan{vpcID: vsw.VpcID, vswitchID: vsw.ID, zoneID: vsw.ZoneID}, true, nil
 	}
 	return networkPlan{}, false, nil
 }
@@ -118,7 +110,7 @@ func (d *Driver) ensureNetwork(ctx context.Context, api ecs.API, p *pipeline, pl
 	if plan.vpcID == "" {
 		id, err := api.CreateVpc(ctx, ecs.CreateVpcRequest{
 			CidrBlock: driverVpcCIDR, Name: driverNetworkName, Description: driverNetworkUsage,
-			ClientToken: d.clientToken("vpc"), Tags: ownershipTags(),
+			ClientToken: sharedToken(time.Now(), "vpc", d.Region, tagsKey(d.sharedTags())), Tags: d.sharedTags(),
 		})
 		if err != nil {
 			return plan, fmt.Errorf("could not create a VPC: %w", err)
@@ -139,7 +131,8 @@ func (d *Driver) ensureNetwork(ctx context.Context, api ecs.API, p *pipeline, pl
 	}
 	id, err := api.CreateVSwitch(ctx, ecs.CreateVSwitchRequest{
 		VpcID: plan.vpcID, ZoneID: plan.zoneID, CidrBlock: cidr, Name: driverNetworkName,
-		Description: driverNetworkUsage, ClientToken: d.clientToken("vswitch"), Tags: ownershipTags(),
+		Description: driverNetworkUsage, ClientToken: sharedToken(time.Now(), "vswitch", plan.vpcID, plan.zoneID, cidr, tagsKey(d.sharedTags())),
+		Tags: d.sharedTags(),
 	})
 	if err != nil {
 		return plan, fmt.Errorf("could not create a VSwitch in VPC %s zone %s: %w", plan.vpcID, plan.zoneID, err)

@@ -65,8 +65,9 @@ var clusterPorts = []portSpec{
 	{"TCP", 10252, 10252}, // kube-controller-manager (RKE1-era, harmless)
 }
 
-// publicPorts are opened to the world: SSH for rancher-machine ssh, the API
-// server for kubectl, ingress and NodePorts.
+// publicPorts are opened to --aliyunecs-ingress-cidr (the world by default):
+// SSH for rancher-machine ssh, the API server for kubectl, ingress and
+// NodePorts.
 var publicPorts = []portSpec{
 	{"TCP", 22, 22},
 	{"TCP", 6443, 6443},
@@ -82,9 +83,17 @@ func (d *Driver) wantedRules(groupID string) []ecs.Permission {
 	for _, p := range clusterPorts {
 		rules = append(rules, ecs.Permission{IPProtocol: p.protocol, PortRange: p.rangeString(), SourceGroupID: groupID, NicType: "intranet"})
 	}
-	for _, p := range publicPorts {
-		rules = append(rules, ecs.Permission{IPProtocol: p.protocol, PortRange: p.rangeString(), SourceCidrIP: "0.0.0.0/0", NicType: "intranet"})
+	ingress := d.IngressCIDRs
+	if len(ingress) == 0 {
+		ingress = []string{defaultIngressCIDR}
 	}
+	for _, cidr := range ingress {
+		for _, p := range publicPorts {
+			rules = append(rules, ecs.Permission{IPProtocol: p.protocol, PortRange: p.rangeString(), SourceCidrIP: cidr, NicType: "intranet"})
+		}
+	}
+	// --aliyunecs-open-port opens to the world, as the PANDARIA fork and
+	// amazonec2's --open-port do.
 	for _, raw := range d.OpenPorts {
 		if p, err := parsePortSpec(raw); err == nil {
 			rules = append(rules, ecs.Permission{IPProtocol: p.protocol, PortRange: p.rangeString(), SourceCidrIP: "0.0.0.0/0", NicType: "intranet"})

@@ -11,43 +11,64 @@ import (
 )
 
 // Remove deletes the machine; see [drivers.Driver.Remove]. It is idempotent:
-// an instance that is already gone, or was never made, is success. It
-// deletes the instance (found by ID, or by the machine's tag when Create
-// failed before the ID was saved), waits until it is gone, then deletes the
-// key pair the driver imported. Shared security groups, VPCs and VSwitches
-// are never deleted.
+// an instance that is already gone, or was never made, is success. In the
+// cloud's teardown order it takes the instance out of the load balancer,
+// releases the elastic IP it allocated, deletes the instance (found by ID,
+// or by the machine's tag when Create died before the ID was saved) and waits
+// until it is gone, then deletes the key pair it imported. Shared security
+// groups, VPCs and VSwitches are never deleted.
 func (d *Driver) Remove() error {
 	t := d.timeouts.withDefaults()
-	ctx, cancel := context.WithTimeout(context.Background(), t.Delete+time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), t.Delete+2*eipWait+time.Minute)
 	defer cancel()
 	api, err := d.client()
 	if err != nil {
 		return removeError(err)
 	}
 	started := time.Now()
-	var errs []error
-	if err := d.removeInstances(ctx, api); err != nil {
-		errs = append(errs, err)
-	} else if err := d.deleteKeyPair(ctx, api); err != nil {
-		// The key pair goes only after the instance is gone: if the
-		// instance stays, a retried rm still needs to find everything.
-		errs = append(errs, err)
-	}
-	if len(errs) > 0 {
-		return removeError(errors.Join(errs...))
+	if err := d.teardown(ctx, api); err != nil {
+		return removeError(err)
 	}
 	log.Infof("Removed machine %s (elapsed %s)", d.MachineName, time.Since(started).Round(10*time.Millisecond))
 	return nil
 }
 
-// removeInstances deletes the machine's instance and waits until it is gone.
-// Without a saved ID it looks for instances tagged with this machine's
-// nonce, which finds one whose RunInstances answer was lost.
+// teardown removes everything of the machine. The key pair goes last: while
+// anything else remains, a retried rm must still find all of it.
+func (d *Driver) teardown(ctx context.Context, api ecs.API) error {
+	ids, err := d.instanceIDsToRemove(ctx, api)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if err := d.detachSLB(ctx, api, ids); err != nil {
+		errs = append(errs, err)
+	}
+	if err := d.releaseEIPs(ctx, api); err != nil {
+		errs = append(errs, err)
+	}
+	if err := d.deleteInstances(ctx, api, ids); err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	return d.deleteKeyPair(ctx, api)
+}
+
+// removeInstances deletes the machine's instances (see instanceIDsToRemove)
+// and waits until they are gone.
 func (d *Driver) removeInstances(ctx context.Context, api ecs.API) error {
 	ids, err := d.instanceIDsToRemove(ctx, api)
 	if err != nil {
 		return err
 	}
+	return d.deleteInstances(ctx, api, ids)
+}
+
+// deleteInstances force-deletes ids and waits until each is gone; an ID that
+// no longer exists is success.
+func (d *Driver) deleteInstances(ctx context.Context, api ecs.API, ids []string) error {
 	for _, id := range ids {
 		if err := api.DeleteInstance(ctx, id, true); err != nil {
 			if ecs.IsNotFound(err) {
@@ -71,6 +92,9 @@ func (d *Driver) removeInstances(ctx context.Context, api ecs.API) error {
 	return nil
 }
 
+// instanceIDsToRemove returns the saved instance ID, or, when Create died
+// before saving one, the instances tagged with this machine's nonce (which
+// finds one whose RunInstances answer was lost).
 func (d *Driver) instanceIDsToRemove(ctx context.Context, api ecs.API) ([]string, error) {
 	if d.InstanceID != "" {
 		return []string{d.InstanceID}, nil

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
+	"github.com/rancher/machine/libmachine/log"
 )
 
 // preferredInstanceTypes are tried in order when --aliyunecs-instance-type is
@@ -24,8 +26,12 @@ type resolved struct {
 	zones        []ecs.Zone
 	instanceType string
 	image        ecs.Image
-	network      networkPlan
-	group        *ecs.SecurityGroup // nil: create the named default group
+	// candidates are the zones Create may launch in, best first; more than
+	// one only when the driver chose the zone, so that it can move on when
+	// a zone runs out of stock.
+	candidates []string
+	network    networkPlan        // for candidates[0]
+	group      *ecs.SecurityGroup // nil: find or create in Create
 }
 
 // resolve performs every read-only lookup Create needs: region, zone,
@@ -48,28 +54,10 @@ func (d *Driver) resolve(ctx context.Context, api ecs.API) (*resolved, error) {
 	if r.instanceType, err = d.chooseInstanceType(r.zones); err != nil {
 		return nil, err
 	}
-	zoneOK := func(zone string) bool {
-		z := findZone(r.zones, zone)
-		return z != nil && contains(z.InstanceTypes, r.instanceType)
-	}
-	if r.network, err = d.planNetwork(ctx, api, zoneOK); err != nil {
+	if err := d.placeInstance(ctx, api, r); err != nil {
 		return nil, err
 	}
-	if r.network.zoneID == "" {
-		for _, z := range r.zones {
-			if zoneOK(z.ID) {
-				r.network.zoneID = z.ID
-				break
-			}
-		}
-		if r.network.zoneID == "" {
-			return nil, fmt.Errorf("--%s: no zone of %s offers %s", flagInstanceType, d.Region, r.instanceType)
-		}
-	}
-	if !zoneOK(r.network.zoneID) {
-		return nil, fmt.Errorf("--%s: zone %s does not offer %s", flagInstanceType, r.network.zoneID, r.instanceType)
-	}
-	if r.image, err = d.chooseImage(ctx, api); err != nil {
+	if r.image, err = d.chooseImage(ctx, api, r.instanceType); err != nil {
 		return nil, err
 	}
 	if r.group, err = d.findSecurityGroup(ctx, api, r.network.vpcID); err != nil {
@@ -78,13 +66,100 @@ func (d *Driver) resolve(ctx context.Context, api ecs.API) (*resolved, error) {
 	return r, nil
 }
 
+// placeInstance decides the zone candidates and the network of the first.
+func (d *Driver) placeInstance(ctx context.Context, api ecs.API, r *resolved) error {
+	offers := func(zone string) bool {
+		z := findZone(r.zones, zone)
+		return z != nil && slices.Contains(z.InstanceTypes, r.instanceType)
+	}
+	if d.VSwitchID != "" {
+		plan, err := d.planGivenVSwitch(ctx, api)
+		if err != nil {
+			return err
+		}
+		if !offers(plan.zoneID) {
+			return fmt.Errorf("--%s: %s is not offered in zone %s of --%s %s", flagInstanceType, r.instanceType, plan.zoneID, flagVSwitchID, d.VSwitchID)
+		}
+		r.candidates, r.network = []string{plan.zoneID}, plan
+		return nil
+	}
+	if d.Zone != "" {
+		if !offers(d.Zone) {
+			return fmt.Errorf("--%s: %s is not offered in zone %s", flagInstanceType, r.instanceType, d.Zone)
+		}
+		r.candidates = []string{d.Zone}
+	} else {
+		var err error
+		if r.candidates, err = d.zonesWithStock(ctx, api, r, offers); err != nil {
+			return err
+		}
+	}
+	// Prefer a candidate whose network already exists over creating one.
+	for i, zone := range r.candidates {
+		plan, found, err := d.planNetwork(ctx, api, zone)
+		if err != nil {
+			return err
+		}
+		if found {
+			r.candidates = append([]string{zone}, slices.Delete(slices.Clone(r.candidates), i, i+1)...)
+			r.network = plan
+			return nil
+		}
+	}
+	if d.VpcID != "" {
+		return fmt.Errorf("--%s %s has no VSwitch in a zone that offers %s (%s); pass --%s", flagVpcID, d.VpcID, r.instanceType, strings.Join(r.candidates, ", "), flagVSwitchID)
+	}
+	plan, _, err := d.planNetwork(ctx, api, r.candidates[0])
+	r.network = plan
+	return err
+}
+
+// zonesWithStock returns the zones that offer the instance type and, per
+// DescribeAvailableResource, have it in stock now. If the stock check itself
+// fails (some accounts' RAM policies lack it) the offering zones are used.
+func (d *Driver) zonesWithStock(ctx context.Context, api ecs.API, r *resolved, offers func(string) bool) ([]string, error) {
+	var offering []string
+	for _, z := range r.zones {
+		if offers(z.ID) {
+			offering = append(offering, z.ID)
+		}
+	}
+	if len(offering) == 0 {
+		return nil, fmt.Errorf("--%s: no zone of %s offers %s", flagInstanceType, d.Region, r.instanceType)
+	}
+	stock, err := api.DescribeAvailableResource(ctx, ecs.AvailableResourceQuery{
+		DestinationResource: "InstanceType", InstanceType: r.instanceType,
+		InstanceChargeType: d.InstanceChargeType, SpotStrategy: d.SpotStrategy,
+	})
+	if err != nil {
+		log.Warnf("Could not check stock (%v); trying the zones that offer %s", err, r.instanceType)
+		return offering, nil
+	}
+	inStock := map[string]bool{}
+	for _, res := range stock {
+		if res.Type == "InstanceType" && res.Value == r.instanceType && res.InStock() {
+			inStock[res.ZoneID] = true
+		}
+	}
+	var out []string
+	for _, z := range offering {
+		if inStock[z] {
+			out = append(out, z)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--%s: %s is out of stock in every zone of %s (%s); try another type or region", flagInstanceType, r.instanceType, d.Region, strings.Join(offering, ", "))
+	}
+	return out, nil
+}
+
 // chooseInstanceType returns the flag's type if some zone offers it (the
 // zone's own check comes later), or the first preferred type offered in the
 // wanted zone.
 func (d *Driver) chooseInstanceType(zones []ecs.Zone) (string, error) {
 	offered := func(t string) bool {
 		for _, z := range zones {
-			if (d.Zone == "" || z.ID == d.Zone) && contains(z.InstanceTypes, t) {
+			if (d.Zone == "" || z.ID == d.Zone) && slices.Contains(z.InstanceTypes, t) {
 				return true
 			}
 		}
@@ -116,8 +191,9 @@ func (d *Driver) where() string {
 var imageIDPattern = regexp.MustCompile(`^(m-[a-z0-9]+|[a-z0-9_]+\.vhd)$`)
 
 // chooseImage resolves --aliyunecs-image-id (an ID or a name) or picks the
-// newest Ubuntu LTS system image, never a hard-coded one that may retire.
-func (d *Driver) chooseImage(ctx context.Context, api ecs.API) (ecs.Image, error) {
+// newest Ubuntu LTS system image for the instance type's architecture, never
+// a hard-coded one that may retire.
+func (d *Driver) chooseImage(ctx context.Context, api ecs.API, instanceType string) (ecs.Image, error) {
 	if d.ImageID != "" {
 		q := ecs.ImageQuery{ImageName: d.ImageID}
 		if imageIDPattern.MatchString(d.ImageID) {
@@ -134,7 +210,11 @@ func (d *Driver) chooseImage(ctx context.Context, api ecs.API) (ecs.Image, error
 		}
 		return ecs.Image{}, fmt.Errorf("--%s: no image with ID or name %q in region %s", flagImageID, d.ImageID, d.Region)
 	}
-	images, err := api.DescribeImages(ctx, ecs.ImageQuery{OwnerAlias: "system", OSType: "linux", Architecture: "x86_64"})
+	arch := "x86_64"
+	if types, err := api.DescribeInstanceTypes(ctx, []string{instanceType}); err == nil && len(types) == 1 && strings.EqualFold(types[0].CPUArchitecture, "ARM") {
+		arch = "arm64"
+	}
+	images, err := api.DescribeImages(ctx, ecs.ImageQuery{OwnerAlias: "system", OSType: "linux", Architecture: arch})
 	if err != nil {
 		return ecs.Image{}, fmt.Errorf("could not list system images: %w", err)
 	}
@@ -145,7 +225,7 @@ func (d *Driver) chooseImage(ctx context.Context, api ecs.API) (ecs.Image, error
 		}
 	}
 	if len(lts) == 0 {
-		return ecs.Image{}, fmt.Errorf("--%s: region %s offers no Ubuntu LTS system image; pass an image", flagImageID, d.Region)
+		return ecs.Image{}, fmt.Errorf("--%s: region %s offers no %s Ubuntu LTS system image; pass an image", flagImageID, d.Region, arch)
 	}
 	// Image IDs embed the release and build date, so the greatest ID is the
 	// newest release's newest build.
@@ -192,13 +272,4 @@ func findZone(zones []ecs.Zone, id string) *ecs.Zone {
 		}
 	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
 	"github.com/rancher/machine/libmachine/log"
@@ -66,7 +67,8 @@ func (d *Driver) ensureSecurityGroup(ctx context.Context, api ecs.API, p *pipeli
 	if group == nil {
 		id, err := api.CreateSecurityGroup(ctx, ecs.CreateSecurityGroupRequest{
 			VpcID: vpcID, Name: d.SecurityGroup, Description: driverNetworkUsage,
-			ResourceGroupID: d.ResourceGroupID, ClientToken: d.clientToken("security-group"), Tags: ownershipTags(),
+			ResourceGroupID: d.ResourceGroupID, ClientToken: sharedToken(time.Now(), "security-group", d.Region, vpcID, d.SecurityGroup, tagsKey(d.sharedTags())),
+			Tags: d.sharedTags(),
 		})
 		if err != nil {
 			return fmt.Errorf("could not create security group %q in VPC %s: %w", d.SecurityGroup, vpcID, err)

@@ -39,7 +39,7 @@ func newSimWorld(t *testing.T) *simWorld {
 func (w *simWorld) driver(t *testing.T, name string, values map[string]any) *Driver {
 	t.Helper()
 	d := NewDriver(name, t.TempDir())
-	d.timeouts = Timeouts{Running: 20 * time.Second, SSH: 20 * time.Second, Delete: 20 * time.Second}
+	d.timeouts = Timeouts{Running: 20 * time.Second, Delete: 20 * time.Second}
 	d.retry = ecs.RetryPolicy{MaxAttempts: 4, Base: time.Millisecond, Cap: 5 * time.Millisecond}
 	flags := map[string]any{
 		flagAccessKeyID: ecssim.DefaultAccessKeyID, flagAccessKeySecret: ecssim.DefaultAccessKeySecret,

@@ -14,6 +14,11 @@ import (
 // lifecycleTimeout bounds Start, Stop, Restart, Kill and GetState.
 const lifecycleTimeout = 5 * time.Minute
 
+// keepCharging stops an instance without releasing its public IP: the
+// account's default "economy mode" would drop it, and the machine's recorded
+// address with it.
+const keepCharging = "KeepCharging"
+
 // errNoInstance is returned by the lifecycle methods of a machine whose
 // instance was never created.
 var errNoInstance = errors.New("the machine has no instance ID")
@@ -112,7 +117,7 @@ func (d *Driver) Start() error {
 // [drivers.Driver.Stop].
 func (d *Driver) Stop() error {
 	return d.transition(func(ctx context.Context, api ecs.API) error {
-		return api.StopInstance(ctx, d.InstanceID, false)
+		return api.StopInstance(ctx, d.InstanceID, false, keepCharging)
 	}, ecs.StatusStopped)
 }
 
@@ -120,7 +125,7 @@ func (d *Driver) Stop() error {
 // [drivers.Driver.Kill].
 func (d *Driver) Kill() error {
 	return d.transition(func(ctx context.Context, api ecs.API) error {
-		return api.StopInstance(ctx, d.InstanceID, true)
+		return api.StopInstance(ctx, d.InstanceID, true, keepCharging)
 	}, ecs.StatusStopped)
 }
 

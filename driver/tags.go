@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
 )
@@ -53,6 +54,24 @@ func ownershipTags() []ecs.Tag {
 	return []ecs.Tag{{Key: tagManagedBy, Value: tagManagedByValue}}
 }
 
+// sharedTags are the tags on what the driver creates for all its machines
+// (security group, VPC, VSwitch): ownership plus the user's tags.
+func (d *Driver) sharedTags() []ecs.Tag {
+	return append(ownershipTags(), d.userTags()...)
+}
+
+// userTags are the parsed --aliyunecs-tag values (validated by
+// SetConfigFromFlags).
+func (d *Driver) userTags() []ecs.Tag {
+	var tags []ecs.Tag
+	for _, raw := range d.Tags {
+		if t, err := parseUserTag(raw); err == nil {
+			tags = append(tags, t)
+		}
+	}
+	return tags
+}
+
 // machineTags are the tags on what belongs to this machine alone: the
 // ownership tag, its name and nonce, then the user's tags.
 func (d *Driver) machineTags() []ecs.Tag {
@@ -60,12 +79,7 @@ func (d *Driver) machineTags() []ecs.Tag {
 		ecs.Tag{Key: tagMachineName, Value: d.MachineName},
 		ecs.Tag{Key: tagMachineID, Value: d.CreateNonce},
 	)
-	for _, raw := range d.Tags {
-		if t, err := parseUserTag(raw); err == nil {
-			tags = append(tags, t)
-		}
-	}
-	return tags
+	return append(tags, d.userTags()...)
 }
 
 // hasTag reports whether tags contain key=value.
@@ -86,13 +100,43 @@ func (d *Driver) clientToken(step string) string {
 	return "dm-" + hex.EncodeToString(sum[:20])
 }
 
-// keyPairName is the name of the key pair the driver imports for this
-// machine. It must start with a letter; the nonce keeps two machines of the
-// same name apart.
-func (d *Driver) keyPairName() string {
+// sharedToken is the ClientToken for creating something all the driver's
+// machines share (default security group, VPC, VSwitch). It depends only on
+// what is created and the UTC day, so machines that create the same thing
+// at the same time send the same token and the cloud hands them all the
+// one resource it made, instead of each making its own. The day keeps a
+// token from outliving a resource someone deletes later.
+func sharedToken(now time.Time, parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	h.Write([]byte(now.UTC().Format(time.DateOnly)))
+	return "dm-" + hex.EncodeToString(h.Sum(nil)[:20])
+}
+
+// tagsKey renders tags for a token.
+func tagsKey(tags []ecs.Tag) string {
+	var b strings.Builder
+	for _, t := range tags {
+		b.WriteString(t.Key + "=" + t.Value + ";")
+	}
+	return b.String()
+}
+
+// resourceName names what the driver makes for this machine alone (key
+// pair, EIP): it starts with a letter as ECS wants, and the nonce keeps two
+// machines of the same name apart, so cleanup can find a resource by name
+// even when its ID was never saved.
+func (d *Driver) resourceName() string {
 	name := d.MachineName
 	if len(name) > 100 {
 		name = name[:100]
 	}
-	return "docker-machine-" + name + "-" + d.CreateNonce[:8]
+	nonce := d.CreateNonce
+	if len(nonce) > 8 {
+		nonce = nonce[:8]
+	}
+	return "docker-machine-" + name + "-" + nonce
 }
