@@ -7,6 +7,7 @@
 #   make sim              run the ECS/VPC simulator in the foreground
 #   make test-reliability the full fault, crash, concurrency and bad-input suites
 #   make release          static builds and archives for every platform in dist/
+#   make bench            performance figures against the realistic simulator → docs/benchmarks.md
 
 GO      ?= go
 BIN     := $(CURDIR)/bin
@@ -19,7 +20,7 @@ LDFLAGS := -s -w -X github.com/aliyunecs/docker-machine-driver-aliyunecs/driver.
 export NO_PROXY := 127.0.0.0/8,localhost
 unexport HTTP_PROXY HTTPS_PROXY http_proxy https_proxy
 
-.PHONY: all build rancher-machine test test-unit test-reliability demo sim release vet fmt-check clean
+.PHONY: all build rancher-machine test test-unit test-reliability demo sim release bench vet fmt-check clean
 
 all: build
 
@@ -55,6 +56,9 @@ test-reliability: build rancher-machine
 
 release:
 	VERSION=$(VERSION) bash scripts/release.sh
+
+bench: build rancher-machine
+	E2E_BIN_DIR=$(BIN) $(GO) run ./test/bench/cmd/bench -out docs/benchmarks.md $(BENCH_FLAGS)
 
 demo: build rancher-machine
 	E2E_BIN_DIR=$(BIN) $(GO) run ./test/e2e/cmd/demo
