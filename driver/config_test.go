@@ -38,6 +38,8 @@ func TestSetConfigFromFlagsDefaults(t *testing.T) {
 		{"io optimized", d.IoOptimized, "optimized"},
 		{"ssh user", d.SSHUser, "root"},
 		{"ssh port", d.SSHPort, 22},
+		{"ssh wait", d.SSHWaitSeconds, 300},
+		{"ingress", strings.Join(d.IngressCIDRs, ","), "0.0.0.0/0"},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -77,6 +79,14 @@ func TestSetConfigFromFlagsRejectsBadValuesNamingTheFlag(t *testing.T) {
 		{flagSSHPort, 70000},
 		{flagSSHPassword, "short"},
 		{flagSSHKeyPair, "my-pair"},
+		{flagIngressCIDR, "10.0.0.0/33"},
+		{flagIngressCIDR, "0.0.0.0/0,nonsense"},
+		{flagSystemDiskPL, "PL9"},
+		{flagSystemDiskPL, "PL1"}, // needs cloud_essd
+		{flagDiskPL, "PL2"},       // needs cloud_essd
+		{flagKMSKeyID, "key-1"},   // needs disk encryption
+		{flagMetadataHTTPTokens, "sometimes"},
+		{flagSSHWait, -1},
 	}
 	for _, c := range cases {
 		t.Run(c.flag, func(t *testing.T) {
@@ -205,6 +215,22 @@ func TestCreateFlagsKeepEveryLegacyNameAndType(t *testing.T) {
 	for _, name := range []string{flagSSHUser, flagSSHPort, flagSecurityToken} {
 		if have[name] == "" {
 			t.Errorf("flag %s missing", name)
+		}
+	}
+}
+
+func TestIngressCIDRsAreNormalised(t *testing.T) {
+	d := NewDriver("node-1", t.TempDir())
+	if err := d.SetConfigFromFlags(options(d, map[string]any{flagIngressCIDR: "203.0.113.7/24, 198.51.100.0/25"})); err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(d.IngressCIDRs, ","); got != "203.0.113.0/24,198.51.100.0/25" {
+		t.Fatalf("ingress CIDRs %s", got)
+	}
+	rules := d.wantedRules("sg-1")
+	for _, r := range rules {
+		if r.SourceCidrIP == "0.0.0.0/0" && r.PortRange == "22/22" {
+			t.Fatal("SSH is open to the world despite --aliyunecs-ingress-cidr")
 		}
 	}
 }
