@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -90,11 +91,9 @@ func (d *Driver) SetConfigFromFlags(flags drivers.DriverOptions) error {
 }
 
 func (d *Driver) readBilling(flags drivers.DriverOptions) error {
-	d.InstanceChargeType = flags.String(flagInstanceChargeType)
-	switch d.InstanceChargeType {
-	case "", "PostPaid", "PrePaid":
-	default:
-		return fmt.Errorf("--%s: %q is not PostPaid or PrePaid", flagInstanceChargeType, d.InstanceChargeType)
+	var err error
+	if d.InstanceChargeType, err = oneOf(flags, flagInstanceChargeType, "", "PostPaid", "PrePaid"); err != nil {
+		return err
 	}
 	d.Period = flags.Int(flagPeriod)
 	d.PeriodUnit = flags.String(flagPeriodUnit)
@@ -113,11 +112,8 @@ func (d *Driver) readBilling(flags drivers.DriverOptions) error {
 		}
 	}
 
-	d.SpotStrategy = flags.String(flagSpotStrategy)
-	switch d.SpotStrategy {
-	case "", "NoSpot", "SpotAsPriceGo", "SpotWithPriceLimit":
-	default:
-		return fmt.Errorf("--%s: %q is not NoSpot, SpotAsPriceGo or SpotWithPriceLimit", flagSpotStrategy, d.SpotStrategy)
+	if d.SpotStrategy, err = oneOf(flags, flagSpotStrategy, "", "NoSpot", "SpotAsPriceGo", "SpotWithPriceLimit"); err != nil {
+		return err
 	}
 	d.SpotPriceLimit = 0
 	if s := strings.TrimSpace(flags.String(flagSpotPriceLimit)); s != "" {
@@ -139,11 +135,8 @@ func (d *Driver) readBilling(flags drivers.DriverOptions) error {
 	}
 
 	d.RAMRoleName = strings.TrimSpace(flags.String(flagRAMRoleName))
-	d.MetadataHTTPTokens = strings.TrimSpace(flags.String(flagMetadataHTTPTokens))
-	switch d.MetadataHTTPTokens {
-	case "", "optional", "required":
-	default:
-		return fmt.Errorf("--%s: %q is not optional or required", flagMetadataHTTPTokens, d.MetadataHTTPTokens)
+	if d.MetadataHTTPTokens, err = oneOf(flags, flagMetadataHTTPTokens, "", "optional", "required"); err != nil {
+		return err
 	}
 
 	switch v := strings.ToLower(strings.TrimSpace(flags.String(flagIoOptimized))); v {
@@ -174,13 +167,9 @@ func (d *Driver) readDisks(flags drivers.DriverOptions) error {
 	if d.DiskSize < 0 || d.DiskSize > 32768 {
 		return fmt.Errorf("--%s: %d GiB is outside 0-32768", flagDiskSize, d.DiskSize)
 	}
-	d.DiskFS = flags.String(flagDiskFS)
-	switch d.DiskFS {
-	case "":
-		d.DiskFS = defaultDiskFS
-	case "ext4", "xfs":
-	default:
-		return fmt.Errorf("--%s: %q is not ext4 or xfs", flagDiskFS, d.DiskFS)
+	var err error
+	if d.DiskFS, err = oneOf(flags, flagDiskFS, defaultDiskFS, "ext4", "xfs"); err != nil {
+		return err
 	}
 	d.SystemDiskPerformanceLevel = strings.ToUpper(strings.TrimSpace(flags.String(flagSystemDiskPL)))
 	d.DiskPerformanceLevel = strings.ToUpper(strings.TrimSpace(flags.String(flagDiskPL)))
@@ -206,13 +195,9 @@ func (d *Driver) readDisks(flags drivers.DriverOptions) error {
 }
 
 func (d *Driver) readNetwork(flags drivers.DriverOptions) error {
-	d.InternetChargeType = flags.String(flagInternetChargeType)
-	switch d.InternetChargeType {
-	case "":
-		d.InternetChargeType = defaultInternetChargeType
-	case "PayByTraffic", "PayByBandwidth":
-	default:
-		return fmt.Errorf("--%s: %q is not PayByTraffic or PayByBandwidth", flagInternetChargeType, d.InternetChargeType)
+	var err error
+	if d.InternetChargeType, err = oneOf(flags, flagInternetChargeType, defaultInternetChargeType, "PayByTraffic", "PayByBandwidth"); err != nil {
+		return err
 	}
 	d.InternetMaxBandwidth = flags.Int(flagInternetMaxBandwidth)
 	if d.InternetMaxBandwidth < 0 || d.InternetMaxBandwidth > 200 {
@@ -286,6 +271,27 @@ func (d *Driver) readSSH(flags drivers.DriverOptions) error {
 		return fmt.Errorf("--%s: %d is outside 0-3600 seconds", flagSSHWait, d.SSHWaitSeconds)
 	}
 	return nil
+}
+
+// oneOf reads a string flag that must be one of allowed; empty takes def
+// (which may itself be empty: "let the cloud decide").
+func oneOf(flags drivers.DriverOptions, flag, def string, allowed ...string) (string, error) {
+	v := strings.TrimSpace(flags.String(flag))
+	if v == "" {
+		return def, nil
+	}
+	if !slices.Contains(allowed, v) {
+		return "", fmt.Errorf("--%s: %q is not %s", flag, v, orList(allowed))
+	}
+	return v, nil
+}
+
+// orList renders "a, b or c".
+func orList(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
 }
 
 func validateEndpoint(raw string) error {
