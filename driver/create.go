@@ -155,9 +155,10 @@ func (d *Driver) waitSSH(ctx context.Context, p *pipeline) error {
 	return nil
 }
 
-// sshInterval polls quickly at first (a booted guest usually answers within
-// seconds) and then every 2 s.
+// sshInterval polls quickly at first and then every 500 ms: a probe is one
+// TCP connection to the guest, costs no API quota, and every interval is
+// time the node waits after it is really up.
 func sshInterval(attempt int) time.Duration {
-	d := 100 * time.Millisecond << min(attempt, 5)
-	return min(d, 2*time.Second)
+	d := 100 * time.Millisecond << min(attempt, 3)
+	return min(d, 500*time.Millisecond)
 }
