@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
 	"github.com/rancher/machine/libmachine/log"
@@ -35,35 +36,56 @@ type resolved struct {
 }
 
 // resolve performs every read-only lookup Create needs: region, zone,
-// instance type, image, network and security group.
+// instance type, image, network and security group. Lookups that do not
+// depend on each other run concurrently: each costs a round trip, and the
+// time a Rancher user waits for a node includes all of them.
 func (d *Driver) resolve(ctx context.Context, api ecs.API) (*resolved, error) {
-	regions, err := api.DescribeRegions(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("could not list regions (are the credentials right?): %w", err)
+	r := &resolved{}
+	var regions []ecs.Region
+	var regionsErr, zonesErr error
+	both(func() { regions, regionsErr = api.DescribeRegions(ctx) },
+		func() { r.zones, zonesErr = api.DescribeZones(ctx) })
+	if regionsErr != nil {
+		return nil, fmt.Errorf("could not list regions (are the credentials right?): %w", regionsErr)
 	}
 	if !containsRegion(regions, d.Region) {
 		return nil, fmt.Errorf("--%s: %q is not a region of this account (%s)", flagRegion, d.Region, regionList(regions))
 	}
-	r := &resolved{}
-	if r.zones, err = api.DescribeZones(ctx); err != nil {
-		return nil, fmt.Errorf("could not list the zones of %s: %w", d.Region, err)
+	if zonesErr != nil {
+		return nil, fmt.Errorf("could not list the zones of %s: %w", d.Region, zonesErr)
 	}
 	if d.Zone != "" && findZone(r.zones, d.Zone) == nil {
 		return nil, fmt.Errorf("--%s: %q is not a zone of region %s", flagZone, d.Zone, d.Region)
 	}
+	var err error
 	if r.instanceType, err = d.chooseInstanceType(r.zones); err != nil {
 		return nil, err
 	}
-	if err := d.placeInstance(ctx, api, r); err != nil {
-		return nil, err
+	var placeErr, imageErr error
+	both(func() { placeErr = d.placeInstance(ctx, api, r) },
+		func() { r.image, imageErr = d.chooseImage(ctx, api, r.instanceType) })
+	if placeErr != nil {
+		return nil, placeErr
 	}
-	if r.image, err = d.chooseImage(ctx, api, r.instanceType); err != nil {
-		return nil, err
+	if imageErr != nil {
+		return nil, imageErr
 	}
 	if r.group, err = d.findSecurityGroup(ctx, api, r.network.vpcID); err != nil {
 		return nil, err
 	}
 	return r, nil
+}
+
+// both runs a and b concurrently and waits for them.
+func both(a, b func()) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		a()
+	}()
+	b()
+	wg.Wait()
 }
 
 // placeInstance decides the zone candidates and the network of the first.

@@ -93,7 +93,8 @@ type Config struct {
 // rewrites shared state (its http.Client timeout, the default credential
 // chain's cursor) on every call, while backoff sleeps run in parallel.
 type Client struct {
-	sdk            *sdk.Client
+	// sdks holds poolSize SDK clients; a call takes one for its attempt.
+	sdks           chan *sdk.Client
 	region         string
 	endpoint       *endpoint // nil: public Alibaba Cloud endpoints
 	requestTimeout time.Duration
@@ -101,8 +102,13 @@ type Client struct {
 	retry          RetryPolicy
 	logf           func(string, ...any)
 	transport      *callTransport
-	sem            chan struct{}
 }
+
+// poolSize is how many calls of one Client may be in flight at once. An SDK
+// client rewrites shared state on every call (its http.Client timeout, the
+// default credential chain's cursor), so each in-flight call needs its own;
+// four lets the read-only lookups of a pre-create check overlap.
+const poolSize = 4
 
 var _ API = (*Client)(nil)
 
@@ -123,7 +129,7 @@ func NewClient(cfg Config) (*Client, error) {
 		connectTimeout: cfg.ConnectTimeout,
 		retry:          cfg.Retry,
 		logf:           cfg.Logf,
-		sem:            make(chan struct{}, 1),
+		sdks:           make(chan *sdk.Client, poolSize),
 	}
 	if c.connectTimeout <= 0 {
 		c.connectTimeout = DefaultConnectTimeout
@@ -135,22 +141,26 @@ func NewClient(cfg Config) (*Client, error) {
 		}
 		c.endpoint = &ep
 	}
-	cred, err := credentialsFor(cfg)
-	if err != nil {
-		return nil, err
-	}
 	base := cfg.Transport
 	if base == nil {
 		base = newBaseTransport(c.connectTimeout)
 	}
 	c.transport = &callTransport{base: base}
-
-	sc := sdk.NewConfig().WithAutoRetry(false).WithMaxRetryTime(0).WithScheme(requests.HTTPS)
-	sc.UserAgent = cfg.UserAgent
-	sc.Transport = c.transport
-	c.sdk, err = sdk.NewClientWithOptions(cfg.Region, sc, cred)
-	if err != nil {
-		return nil, fmt.Errorf("ecs: create SDK client: %w", err)
+	for range poolSize {
+		// Each SDK client gets its own credentials provider: the default
+		// chain's provider is not safe for concurrent use.
+		cred, err := credentialsFor(cfg)
+		if err != nil {
+			return nil, err
+		}
+		sc := sdk.NewConfig().WithAutoRetry(false).WithMaxRetryTime(0).WithScheme(requests.HTTPS)
+		sc.UserAgent = cfg.UserAgent
+		sc.Transport = c.transport
+		client, err := sdk.NewClientWithOptions(cfg.Region, sc, cred)
+		if err != nil {
+			return nil, fmt.Errorf("ecs: create SDK client: %w", err)
+		}
+		c.sdks <- client
 	}
 	return c, nil
 }
@@ -200,13 +210,14 @@ func (c *Client) callOpts(ctx context.Context, p product, action string, q param
 
 // once makes one attempt of action.
 func (c *Client) once(ctx context.Context, p product, action string, q params, out any) error {
+	var client *sdk.Client
 	select {
-	case c.sem <- struct{}{}:
+	case client = <-c.sdks:
 	case <-ctx.Done():
 		return fmt.Errorf("%s: %w", action, context.Cause(ctx))
 	}
-	body, err := c.send(ctx, p, action, q)
-	<-c.sem
+	body, err := c.send(ctx, client, p, action, q)
+	c.sdks <- client
 	if err != nil {
 		err = convertError(action, err)
 		var ae *APIError
@@ -226,7 +237,7 @@ func (c *Client) once(ctx context.Context, p product, action string, q params, o
 }
 
 // send performs one signed SDK request and returns the 2xx body.
-func (c *Client) send(ctx context.Context, p product, action string, q params) (body []byte, err error) {
+func (c *Client) send(ctx context.Context, client *sdk.Client, p product, action string, q params) (body []byte, err error) {
 	defer func() {
 		// The SDK panics on error bodies whose RequestId/Code/Message are
 		// not strings (aliyun-api.md §1.7); do not let a bad server crash us.
@@ -256,7 +267,7 @@ func (c *Client) send(ctx context.Context, p product, action string, q params) (
 	defer release()
 	req.Headers[callHeader] = id
 
-	resp, err := c.sdk.ProcessCommonRequest(req)
+	resp, err := client.ProcessCommonRequest(req)
 	if err != nil {
 		return nil, err
 	}
