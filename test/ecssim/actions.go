@@ -12,6 +12,7 @@ import (
 const (
 	versionECS = "2014-05-26"
 	versionVPC = "2016-04-28"
+	versionSLB = "2014-05-15"
 )
 
 // product is what differs between ECS and VPC at the gateway.
@@ -26,6 +27,7 @@ type product struct {
 var products = map[string]product{
 	versionECS: {name: "Ecs", host: "ecs.aliyuncs.com", regionCode: "InvalidRegionId.NotFound"},
 	versionVPC: {name: "Vpc", host: "vpc.aliyuncs.com", regionCode: "Forbidden.RegionNotFound"},
+	versionSLB: {name: "Slb", host: "slb.aliyuncs.com", regionCode: "InvalidRegionId.NotFound"},
 }
 
 func (p product) regionNotFound() *apiError {
@@ -65,36 +67,78 @@ func actionTable() map[versionAction]actionSpec {
 
 		"CreateSecurityGroup":            {h: actCreateSecurityGroup, idempotent: true},
 		"AuthorizeSecurityGroup":         {h: actAuthorizeSecurityGroup, idempotent: true},
+		"RevokeSecurityGroup":            {h: actRevokeSecurityGroup, idempotent: true},
+		"ModifySecurityGroupPolicy":      {h: actModifySecurityGroupPolicy},
 		"DescribeSecurityGroups":         {h: actDescribeSecurityGroups},
 		"DescribeSecurityGroupAttribute": {h: actDescribeSecurityGroupAttribute},
 		"DeleteSecurityGroup":            {h: actDeleteSecurityGroup},
 
 		"ImportKeyPair":    {h: actImportKeyPair},
+		"CreateKeyPair":    {h: actCreateKeyPair},
 		"DescribeKeyPairs": {h: actDescribeKeyPairs},
 		"DeleteKeyPairs":   {h: actDeleteKeyPairs},
 
-		"RunInstances":           {h: actRunInstances, idempotent: true},
-		"DescribeInstances":      {h: actDescribeInstances},
-		"DescribeInstanceStatus": {h: actDescribeInstanceStatus},
-		"StartInstance":          {h: actStartInstance},
-		"StopInstance":           {h: actStopInstance},
-		"RebootInstance":         {h: actRebootInstance},
-		"DeleteInstance":         {h: actDeleteInstance},
+		"RunInstances":                  {h: actRunInstances, idempotent: true},
+		"CreateInstance":                {h: actCreateInstance, idempotent: true},
+		"DescribeInstances":             {h: actDescribeInstances},
+		"DescribeInstanceStatus":        {h: actDescribeInstanceStatus},
+		"DescribeInstanceAttribute":     {h: actDescribeInstanceAttribute},
+		"DescribeUserData":              {h: actDescribeUserData},
+		"StartInstance":                 {h: actStartInstance},
+		"StopInstance":                  {h: actStopInstance},
+		"RebootInstance":                {h: actRebootInstance},
+		"DeleteInstance":                {h: actDeleteInstance},
+		"DeleteInstances":               {h: actDeleteInstances, idempotent: true},
+		"ModifyInstanceAttribute":       {h: actModifyInstanceAttribute},
+		"ModifyInstanceMetadataOptions": {h: actModifyInstanceMetadataOptions},
+		"AllocatePublicIpAddress":       {h: actAllocatePublicIpAddress},
+
+		"TagResources":     {h: actTagResources},
+		"UntagResources":   {h: actUntagResources},
+		"ListTagResources": {h: actListTagResources},
+		"AddTags":          {h: actAddTags},
+		"RemoveTags":       {h: actRemoveTags},
+		"DescribeTags":     {h: actDescribeTags},
+
+		// Legacy ECS versions of VPC actions, sharing the VPC store.
+		"AllocateEipAddress":    {h: actAllocateEipEcs, idempotent: true},
+		"AssociateEipAddress":   {h: actAssociateEipEcs},
+		"UnassociateEipAddress": {h: actUnassociateEipEcs},
+		"ReleaseEipAddress":     {h: actReleaseEip},
+		"DescribeEipAddresses":  {h: actDescribeEipsEcs},
+		"DescribeVRouters":      {h: actDescribeVRouters},
+		"DescribeRouteTables":   {h: actDescribeRouteTables},
+		"CreateRouteEntry":      {h: actCreateRouteEntry, idempotent: true},
+		"DeleteRouteEntry":      {h: actDeleteRouteEntry},
 	}
 	vpc := map[string]actionSpec{
 		"CreateVpc":         {h: actCreateVpc, idempotent: true},
 		"DescribeVpcs":      {h: actDescribeVpcs},
-		"DeleteVpc":         {h: actDeleteVpc},
+		"DeleteVpc":         {h: actDeleteVpc, idempotent: true},
 		"CreateVSwitch":     {h: actCreateVSwitch, idempotent: true},
 		"DescribeVSwitches": {h: actDescribeVSwitches},
 		"DeleteVSwitch":     {h: actDeleteVSwitch},
+
+		"AllocateEipAddress":    {h: actAllocateEipVpc, idempotent: true},
+		"AssociateEipAddress":   {h: actAssociateEipVpc, idempotent: true},
+		"UnassociateEipAddress": {h: actUnassociateEipVpc, idempotent: true},
+		"ReleaseEipAddress":     {h: actReleaseEip},
+		"DescribeEipAddresses":  {h: actDescribeEipsVpc},
+
+		"TagResources":     {h: actTagResources},
+		"UnTagResources":   {h: actUntagResources},
+		"ListTagResources": {h: actListTagResources},
+	}
+	slb := map[string]actionSpec{
+		"DescribeLoadBalancerAttribute": {h: actDescribeLoadBalancerAttribute},
+		"AddBackendServers":             {h: actAddBackendServers},
+		"RemoveBackendServers":          {h: actRemoveBackendServers},
 	}
 	t := map[versionAction]actionSpec{}
-	for a, s := range ecs {
-		t[versionAction{versionECS, a}] = s
-	}
-	for a, s := range vpc {
-		t[versionAction{versionVPC, a}] = s
+	for version, actions := range map[string]map[string]actionSpec{versionECS: ecs, versionVPC: vpc, versionSLB: slb} {
+		for a, s := range actions {
+			t[versionAction{version, a}] = s
+		}
 	}
 	return t
 }

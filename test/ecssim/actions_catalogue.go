@@ -229,9 +229,13 @@ func actDescribeAvailableResource(c *call) (any, error) {
 	default:
 		return nil, errInvalid("DestinationResource")
 	}
-	if t := c.p.get("InstanceType"); t != "" && findInstanceType(t) == nil {
+	t := c.p.get("InstanceType")
+	if t != "" && findInstanceType(t) == nil {
 		values = nil // an unknown type is simply not available anywhere
 	}
+	st := c.s.st
+	st.mu.Lock()
+	defer st.mu.Unlock()
 	zones := []obj{}
 	for _, z := range r.ZoneIDs {
 		if zf := c.p.get("ZoneId"); zf != "" && zf != z {
@@ -244,16 +248,30 @@ func actDescribeAvailableResource(c *call) (any, error) {
 		if len(vs) == 0 {
 			continue
 		}
+		// Stock: a sold-out type shows as SoldOut/WithoutStock; so does the
+		// zone when the query names that type or every listed type is out.
+		zoneOut := t != "" && !st.inStockLocked(c.regionID, z, t)
+		anyIn := false
 		supported := make([]obj, 0, len(vs))
 		for _, v := range vs {
-			o := obj{"Value": v.v, "Status": "Available", "StatusCategory": "WithStock"}
+			status, category := "Available", "WithStock"
+			if dest == "InstanceType" && !st.inStockLocked(c.regionID, z, v.v) || dest != "InstanceType" && zoneOut {
+				status, category = "SoldOut", "WithoutStock"
+			} else {
+				anyIn = true
+			}
+			o := obj{"Value": v.v, "Status": status, "StatusCategory": category}
 			if v.unit != "" {
 				o["Min"], o["Max"], o["Unit"] = v.min, v.max, v.unit
 			}
 			supported = append(supported, o)
 		}
+		zoneStatus, zoneCategory := "Available", "WithStock"
+		if zoneOut || !anyIn {
+			zoneStatus, zoneCategory = "SoldOut", "WithoutStock"
+		}
 		zones = append(zones, obj{
-			"RegionId": c.regionID, "ZoneId": z, "Status": "Available", "StatusCategory": "WithStock",
+			"RegionId": c.regionID, "ZoneId": z, "Status": zoneStatus, "StatusCategory": zoneCategory,
 			"AvailableResources": wrap("AvailableResource", []obj{{
 				"Type": dest, "SupportedResources": wrap("SupportedResource", supported),
 			}}),

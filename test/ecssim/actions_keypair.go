@@ -1,11 +1,18 @@
 package ecssim
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
 	"net/http"
 	"strings"
 
 	"golang.org/x/crypto/ssh"
 )
+
+// maxKeyPairsPerRegion is the key pair quota [EST].
+const maxKeyPairsPerRegion = 500
 
 // keyTypes are the public key algorithms ImportKeyPair accepts.
 var keyTypes = map[string]bool{
@@ -33,6 +40,16 @@ func actImportKeyPair(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	kp, aerr := addKeyPair(c, name, pub, tags)
+	if aerr != nil {
+		return nil, aerr
+	}
+	return obj{"KeyPairName": kp.Name, "KeyPairFingerPrint": kp.FingerPrint}, nil
+}
+
+// addKeyPair stores a new key pair after the name, quota and resource
+// group checks.
+func addKeyPair(c *call, name string, pub ssh.PublicKey, tags []Tag) (*keyPair, *apiError) {
 	// Fingerprint: colon-separated MD5 of the key blob (RFC 4716 style).
 	fp := strings.TrimPrefix(ssh.FingerprintLegacyMD5(pub), "MD5:")
 	st := c.s.st
@@ -42,13 +59,59 @@ func actImportKeyPair(c *call) (any, error) {
 	if rs.keyPairs[name] != nil {
 		return nil, apiErr(http.StatusBadRequest, "KeyPair.AlreadyExist", "The key pair already exist.")
 	}
+	if len(rs.keyPairs) >= maxKeyPairsPerRegion {
+		return nil, apiErr(http.StatusForbidden, "QuotaExceed.KeyPair", "The key pair quota exceeds.")
+	}
+	rg, aerr := c.resourceGroupParam()
+	if aerr != nil {
+		return nil, aerr
+	}
 	kp := &keyPair{
 		ID: newID("kp", rs.info.Code, lenOtherID), Region: rs.info.ID, Name: name, FingerPrint: fp,
 		PublicKey:       strings.TrimSpace(string(ssh.MarshalAuthorizedKey(pub))),
-		ResourceGroupID: resourceGroup(c.p), Tags: tags, CreationTime: c.now, seq: st.nextSeq(),
+		ResourceGroupID: rg, Tags: tags, CreationTime: c.now, seq: st.nextSeq(),
 	}
 	rs.keyPairs[name] = kp
-	return obj{"KeyPairName": kp.Name, "KeyPairFingerPrint": kp.FingerPrint}, nil
+	return kp, nil
+}
+
+// actCreateKeyPair generates an RSA key pair; the private key is in the
+// answer only, never stored.
+func actCreateKeyPair(c *call) (any, error) {
+	name, aerr := c.p.required("KeyPairName")
+	if aerr != nil {
+		return nil, aerr
+	}
+	if !validName(name, 128) {
+		return nil, apiErr(http.StatusBadRequest, "InvalidKeyPairName.Malformed", "Specified Key Pair name is not valid.")
+	}
+	tags, aerr := c.p.tags()
+	if aerr != nil {
+		return nil, aerr
+	}
+	// Key generation is slow (seconds under -race on a busy machine):
+	// refuse a taken name first. addKeyPair checks again, atomically.
+	c.s.st.mu.Lock()
+	taken := c.region().keyPairs[name] != nil
+	c.s.st.mu.Unlock()
+	if taken {
+		return nil, apiErr(http.StatusBadRequest, "KeyPair.AlreadyExist", "The key pair already exist.")
+	}
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	pub, err := ssh.NewPublicKey(&key.PublicKey)
+	if err != nil {
+		return nil, err
+	}
+	kp, aerr := addKeyPair(c, name, pub, tags)
+	if aerr != nil {
+		return nil, aerr
+	}
+	priv := pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key)})
+	return obj{"KeyPairId": kp.ID, "KeyPairName": kp.Name, "KeyPairFingerPrint": kp.FingerPrint,
+		"PrivateKeyBody": string(priv)}, nil
 }
 
 func actDescribeKeyPairs(c *call) (any, error) {

@@ -48,24 +48,25 @@ func actCreateSecurityGroup(c *call) (any, error) {
 	} else if rs.vpcs[vpcID] == nil {
 		return nil, errVpcNotFound()
 	}
+	rg, aerr := c.resourceGroupParam()
+	if aerr != nil {
+		return nil, aerr
+	}
 	if dry {
 		return nil, errDryRun()
 	}
+	// Enterprise groups do not let their members talk to each other.
+	policy := "Accept"
+	if typ == "enterprise" {
+		policy = "Drop"
+	}
 	g := &securityGroup{
 		ID: newID("sg", rs.info.Code, lenSGID), Region: rs.info.ID, Name: name, Description: desc, Type: typ,
-		VpcID: vpcID, ResourceGroupID: resourceGroup(c.p), InnerAccessPolicy: "Accept", Tags: tags,
+		VpcID: vpcID, ResourceGroupID: rg, InnerAccessPolicy: policy, Tags: tags,
 		CreationTime: c.now, seq: st.nextSeq(),
 	}
 	rs.groups[g.ID] = g
 	return obj{"SecurityGroupId": g.ID}, nil
-}
-
-// resourceGroup returns the request's ResourceGroupId or the default one.
-func resourceGroup(p params) string {
-	if rg := p.get("ResourceGroupId"); rg != "" {
-		return rg
-	}
-	return defaultResourceGroupID
 }
 
 func actAuthorizeSecurityGroup(c *call) (any, error) {

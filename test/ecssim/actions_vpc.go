@@ -44,6 +44,10 @@ func actCreateVpc(c *call) (any, error) {
 	if len(rs.vpcs) >= maxVpcsPerRegion {
 		return nil, apiErr(http.StatusBadRequest, "QuotaExceeded.Vpc", "VPC quota exceeded.")
 	}
+	rg, aerr := c.resourceGroupParam()
+	if aerr != nil {
+		return nil, aerr
+	}
 	if dry {
 		return nil, errDryRun()
 	}
@@ -51,7 +55,7 @@ func actCreateVpc(c *call) (any, error) {
 	v := &vpc{
 		ID: newID("vpc", code, lenVpcID), Region: rs.info.ID, Name: name, Description: desc, Cidr: cidr,
 		Status: statusPending, VRouterID: newID("vrt", code, lenVpcID), RouteTableID: newID("vtb", code, lenVpcID),
-		ResourceGroupID: resourceGroup(c.p), Tags: tags, CreationTime: c.now, seq: st.nextSeq(),
+		ResourceGroupID: rg, Tags: tags, CreationTime: c.now, seq: st.nextSeq(),
 	}
 	rs.vpcs[v.ID] = v
 	c.s.networkReady(rs.info.ID, v.ID, c.s.delay(TransitionVPC))
@@ -150,6 +154,9 @@ func actDeleteVpc(c *call) (any, error) {
 		if g.VpcID == id {
 			return nil, apiErr(http.StatusBadRequest, "DependencyViolation.SecurityGroup", "Specified object has dependent resources.")
 		}
+	}
+	if len(v.Routes) > 0 {
+		return nil, apiErr(http.StatusBadRequest, "DependencyViolation.RouteEntry", "Specified object has dependent resources.")
 	}
 	if dry {
 		return nil, errDryRun()

@@ -93,17 +93,20 @@ func (s *Server) adminListThrottle(w http.ResponseWriter, _ *http.Request) {
 func (s *Server) adminSetThrottle(w http.ResponseWriter, r *http.Request) {
 	var t ThrottleRule
 	if err := readJSON(r, &t); err != nil || t.Action == "" {
-		writeAdminError(w, http.StatusBadRequest, `want {"action":"NAME or *","perSecond":N}`)
+		writeAdminError(w, http.StatusBadRequest, `want {"action":"NAME or *","perSecond":N,"code":"Throttling.User"}`)
 		return
 	}
-	s.SetThrottle(t.Action, t.PerSecond)
+	if err := s.SetThrottleRule(t); err != nil {
+		writeAdminError(w, http.StatusBadRequest, err.Error())
+		return
+	}
 	writeJSON(w, http.StatusOK, s.Throttles())
 }
 
 func (s *Server) adminAddCredential(w http.ResponseWriter, r *http.Request) {
 	var c Credential
 	if err := readJSON(r, &c); err != nil {
-		writeAdminError(w, http.StatusBadRequest, `want {"id":"...","secret":"..."}`)
+		writeAdminError(w, http.StatusBadRequest, `want {"id":"...","secret":"...","token":"...","expiration":"RFC 3339"}`)
 		return
 	}
 	if err := s.AddCredential(c); err != nil {

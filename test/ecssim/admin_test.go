@@ -63,7 +63,11 @@ func TestAdminCalls(t *testing.T) {
 	require.Equal(t, 200, adminJSON(t, srv, "GET", "/_sim/calls", "", &calls))
 	require.Len(t, calls, 3)
 	require.Equal(t, ecssim.Call{Seq: 1, Time: calls[0].Time, Action: "DescribeRegions", Version: "2014-05-26",
-		Region: "cn-hangzhou", AccessKeyID: "ecssim-ak", HTTPStatus: 200}, calls[0])
+		Region: "cn-hangzhou", AccessKeyID: "ecssim-ak", HTTPStatus: 200, RequestID: calls[0].RequestID,
+		Params: calls[0].Params}, calls[0])
+	require.Regexp(t, `^[0-9A-F-]{36}$`, calls[0].RequestID)
+	require.Equal(t, "***", calls[0].Params["Signature"])
+	require.Equal(t, "DescribeRegions", calls[0].Params["Action"])
 	require.Equal(t, "DescribeZones", calls[1].Action)
 	require.Equal(t, 400, calls[1].HTTPStatus)
 	require.Equal(t, "SignatureDoesNotMatch", calls[1].Code)

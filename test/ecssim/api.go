@@ -35,103 +35,155 @@ type rawJSON []byte
 // maxBody bounds form bodies; UserData (32 KiB decoded) fits easily.
 const maxBody = 1 << 20
 
+// outcome is what an API call comes to: a body, an error, or a dropped
+// connection (fault "drop").
+type outcome struct {
+	body []byte
+	aerr *apiError
+	drop bool
+}
+
 // serveAPI answers an RPC call at "/": parse, authenticate, throttle,
 // inject faults, dispatch through the action table, record the call.
 func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	now := time.Now()
-	rec := Call{Time: now}
-	requestID := newRequestID()
-	body, aerr := s.handleAPI(r, now, &rec)
-	if aerr != nil {
-		rec.HTTPStatus, rec.Code = aerr.status, aerr.code
+	rec := Call{Time: now, RequestID: newRequestID()}
+	out := s.handleAPI(r, now, &rec)
+	// Latency is per request, so concurrent calls overlap instead of
+	// queueing behind each other.
+	s.wait(r, s.cfg.latency)
+	switch {
+	case out.drop:
+		rec.Dropped = true
 		s.calls.add(rec)
-		writeAPIError(w, requestID, productFor(rec.Version), aerr)
-		if aerr.code != "DryRunOperation" {
-			s.cfg.logf("ecssim: %s %s region=%s -> %d %s", rec.Version, rec.Action, rec.Region, aerr.status, aerr.code)
+		dropConnection(w)
+		s.cfg.logf("ecssim: %s %s region=%s -> connection dropped", rec.Version, rec.Action, rec.Region)
+	case out.aerr != nil:
+		rec.HTTPStatus, rec.Code = out.aerr.status, out.aerr.code
+		s.calls.add(rec)
+		writeAPIError(w, rec.RequestID, productFor(rec.Version), out.aerr)
+		if out.aerr.code != "DryRunOperation" {
+			s.cfg.logf("ecssim: %s %s region=%s -> %d %s", rec.Version, rec.Action, rec.Region, out.aerr.status, out.aerr.code)
 		}
-		return
+	default:
+		rec.HTTPStatus = http.StatusOK
+		s.calls.add(rec)
+		w.Header().Set("Content-Type", "application/json;charset=utf-8")
+		w.Header().Set("x-acs-request-id", rec.RequestID)
+		_, _ = w.Write(withRequestID(rec.RequestID, out.body))
 	}
-	rec.HTTPStatus = http.StatusOK
-	s.calls.add(rec)
-	w.Header().Set("Content-Type", "application/json;charset=utf-8")
-	w.Header().Set("x-acs-request-id", requestID)
-	_, _ = w.Write(withRequestID(requestID, body))
 }
 
-func (s *Server) handleAPI(r *http.Request, now time.Time, rec *Call) ([]byte, *apiError) {
+// dropConnection closes the client's connection without an answer, like a
+// response lost on the network.
+func dropConnection(w http.ResponseWriter) {
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		panic(http.ErrAbortHandler) // the server closes the connection
+	}
+	conn, _, err := hj.Hijack()
+	if err == nil {
+		_ = conn.Close()
+	}
+}
+
+func (s *Server) handleAPI(r *http.Request, now time.Time, rec *Call) outcome {
+	fail := func(e *apiError) outcome { return outcome{aerr: e} }
 	if r.URL.Path != "/" {
-		return nil, apiErr(http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
+		return fail(apiErr(http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."))
 	}
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
-		return nil, apiErr(http.StatusForbidden, "UnsupportedHTTPMethod", "This http method is not supported.")
+		return fail(apiErr(http.StatusForbidden, "UnsupportedHTTPMethod", "This http method is not supported."))
 	}
 	p, err := readParams(r)
 	if err != nil {
-		return nil, apiErr(http.StatusBadRequest, "InvalidParameter", "The request parameters could not be decoded.")
+		return fail(apiErr(http.StatusBadRequest, "InvalidParameter", "The request parameters could not be decoded."))
 	}
 	rec.Action, rec.Version, rec.Region, rec.AccessKeyID = p["Action"], p["Version"], p["RegionId"], p["AccessKeyId"]
+	rec.Params = maskParams(p)
 	if p["Action"] == "" {
-		return nil, errMissing("Action")
+		return fail(errMissing("Action"))
 	}
 	if p["Version"] == "" {
-		return nil, errMissing("Version")
+		return fail(errMissing("Version"))
 	}
 	prod, ok := products[p["Version"]]
 	if !ok {
-		return nil, apiErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid.")
+		return fail(apiErr(http.StatusBadRequest, "InvalidVersion", "Specified parameter Version is not valid."))
 	}
 	if aerr := s.verify(r.Method, p, now); aerr != nil {
-		return nil, aerr
+		return fail(aerr)
 	}
 	spec, ok := s.actions[versionAction{p["Version"], p["Action"]}]
 	if !ok {
-		return nil, apiErr(http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method.")
+		return fail(apiErr(http.StatusNotFound, "InvalidAction.NotFound", "Specified api is not found, please check your url and method."))
 	}
 	if !spec.global {
 		if p["RegionId"] == "" {
-			return nil, errMissing("RegionId")
+			return fail(errMissing("RegionId"))
 		}
 		if findRegion(p["RegionId"]) == nil {
-			return nil, prod.regionNotFound()
+			return fail(prod.regionNotFound())
 		}
 	}
-	if !s.throttle.allow(p["RegionId"], p["Action"], now) {
-		return nil, apiErr(http.StatusBadRequest, "Throttling.User", "Request was denied due to user flow control.")
+	if ok, code := s.throttle.allow(p["RegionId"], p["Action"], now); !ok {
+		return fail(faultError(code, "", 0))
 	}
-	// A fault holds the answer, whatever it is: a plain error (nothing
-	// done), or the real answer or an error after the call took effect.
+	// A fault holds the answer, whatever it is: a plain error or a dropped
+	// connection (nothing done), or the real answer, an error or a drop
+	// after the call took effect.
 	f := s.faults.match(p["Action"], p["RegionId"])
-	if f != nil && f.Code != "" && !f.AfterEffect {
-		s.hang(r, f.HangMs)
-		return nil, faultError(f.Code, f.Message, f.HTTPStatus)
+	if f != nil && !f.AfterEffect && (f.Code != "" || f.Drop) {
+		s.wait(r, time.Duration(f.HangMs)*time.Millisecond)
+		if f.Drop {
+			return outcome{drop: true}
+		}
+		return fail(faultError(f.Code, f.Message, f.HTTPStatus))
 	}
 	c := &call{s: s, p: p, version: p["Version"], action: p["Action"], regionID: p["RegionId"], now: now}
-	body, aerr := s.dispatch(c, spec)
-	for _, fn := range c.post {
-		fn()
-	}
-	if f != nil {
-		s.hang(r, f.HangMs)
-		if f.Code != "" {
-			return nil, faultError(f.Code, f.Message, f.HTTPStatus)
+	hold := func() {
+		if f != nil {
+			s.wait(r, time.Duration(f.HangMs)*time.Millisecond)
 		}
 	}
-	return body, aerr
+	body, aerr := s.dispatch(c, spec, hold)
+	switch {
+	case f != nil && f.Drop:
+		return outcome{drop: true}
+	case f != nil && f.Code != "":
+		return fail(faultError(f.Code, f.Message, f.HTTPStatus))
+	}
+	return outcome{body: body, aerr: aerr}
 }
 
-// dispatch runs the handler, honouring ClientToken for idempotent actions.
-func (s *Server) dispatch(c *call, spec actionSpec) ([]byte, *apiError) {
+// dispatch runs the handler and its post-work, then hold (a fault's hang),
+// honouring ClientToken for idempotent actions. The token counts as in
+// progress until hold returns, so a client that gives up on a slow answer
+// and retries meets IdempotentProcessing, as with the real service.
+func (s *Server) dispatch(c *call, spec actionSpec, hold func()) ([]byte, *apiError) {
+	run := func() ([]byte, *apiError) {
+		body, aerr := runHandler(c, spec.h)
+		for _, fn := range c.post {
+			fn()
+		}
+		hold()
+		return body, aerr
+	}
 	token := c.p["ClientToken"]
 	dry, _ := c.p.dryRun()
 	if !spec.idempotent || token == "" || dry {
-		return runHandler(c, spec.h)
+		return run()
+	}
+	if len(token) > 64 {
+		return nil, apiErr(http.StatusBadRequest, "InvalidClientToken.ValueNotSupported", "The ClientToken provided is invalid.")
 	}
 	key := idemKey{c.regionID, c.version, c.action, token}
 	replay, aerr := s.idemBegin(key, requestHash(c.p))
 	if aerr != nil || replay != nil {
+		hold()
 		return replay, aerr
 	}
-	body, aerr := runHandler(c, spec.h)
+	body, aerr := run()
 	s.idemEnd(key, body, aerr == nil)
 	return body, aerr
 }
@@ -172,13 +224,14 @@ func marshal(v any) ([]byte, error) {
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
 }
 
-// hang holds the answer (fault hangMs). It gives up early when the client
-// goes away or the server closes; the answer is then lost anyway.
-func (s *Server) hang(r *http.Request, ms int) {
-	if ms <= 0 {
+// wait holds the answer (fault hangMs, Options.Latency). It gives up early
+// when the client goes away or the server closes; the answer is then lost
+// anyway.
+func (s *Server) wait(r *http.Request, d time.Duration) {
+	if d <= 0 {
 		return
 	}
-	t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
@@ -212,6 +265,25 @@ func readParams(r *http.Request) (params, error) {
 		p[k] = v[0]
 	}
 	return p, nil
+}
+
+// maskedParams are the parameters /_sim/calls never shows in clear.
+var maskedParams = map[string]bool{"Password": true, "UserData": true, "SecurityToken": true, "Signature": true}
+
+// maskParams copies a request's parameters for the call log, masking
+// secrets and dropping any AccessKeySecret a careless client sent.
+func maskParams(p params) map[string]string {
+	out := make(map[string]string, len(p))
+	for k, v := range p {
+		switch {
+		case k == "AccessKeySecret":
+		case maskedParams[k] && v != "":
+			out[k] = "***"
+		default:
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // withRequestID puts "RequestId" first into a JSON object body.

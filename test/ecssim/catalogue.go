@@ -100,6 +100,17 @@ var images = []imageInfo{
 		OSNameEn: "Debian  12.11 64 bit ARM Edition", Platform: "Debian", Architecture: "arm64", Size: 20, CreationTime: "2025-07-02T06:51:37Z"},
 }
 
+// latestImageOfFamily returns the newest image of an ImageFamily.
+func latestImageOfFamily(family string) *imageInfo {
+	var best *imageInfo
+	for i := range images {
+		if images[i].Family == family && (best == nil || images[i].CreationTime > best.CreationTime) {
+			best = &images[i]
+		}
+	}
+	return best
+}
+
 func findImage(id string) *imageInfo {
 	for i := range images {
 		if images[i].ID == id {
@@ -110,7 +121,7 @@ func findImage(id string) *imageInfo {
 }
 
 // instanceTypeInfo is an instance type of the catalogue. Every type is
-// offered in every zone, with stock.
+// offered in every zone, with stock unless Server.SetStock took it away.
 type instanceTypeInfo struct {
 	ID       string
 	Family   string
@@ -147,6 +158,18 @@ func findInstanceType(id string) *instanceTypeInfo {
 	return nil
 }
 
+// hourlyPrice is the simulated pay-as-you-go price per hour; only its
+// relation to spot prices matters.
+func (t *instanceTypeInfo) hourlyPrice() float64 {
+	return 0.06*float64(t.CPU) + 0.01*t.MemGiB
+}
+
+// spotPrice is the simulated current spot market price: a fifth of the
+// pay-as-you-go price, rounded to the three decimals the API uses.
+func (t *instanceTypeInfo) spotPrice() float64 {
+	return float64(int(t.hourlyPrice()*200+0.5)) / 1000
+}
+
 // imageArch maps an instance type architecture to the image one.
 func (t *instanceTypeInfo) imageArch() string {
 	if t.Arch == "ARM" {
@@ -168,6 +191,7 @@ var diskCategories = []diskCategoryInfo{
 	{"cloud_essd_entry", 20, 2048, 10, 32768},
 	{"cloud_efficiency", 20, 2048, 20, 32768},
 	{"cloud_ssd", 20, 2048, 20, 32768},
+	{"cloud", 20, 500, 5, 2000},
 }
 
 func findDiskCategory(id string) *diskCategoryInfo {

@@ -35,8 +35,13 @@ type Fault struct {
 	// HangMs holds the answer this many milliseconds before it is sent.
 	// Without Code the call takes effect at once and its normal answer is
 	// held, like a slow response: a client that times out and retries
-	// finds the effect already there.
+	// finds the effect already there (or, with the same ClientToken,
+	// IdempotentProcessing while the answer is still held).
 	HangMs int `json:"hangMs"`
+	// Drop closes the connection without any answer (after HangMs). With
+	// AfterEffect the call takes effect first; the client sees a
+	// transport error either way.
+	Drop bool `json:"drop,omitempty"`
 }
 
 type activeFault struct {
@@ -82,8 +87,11 @@ func (fs *faultSet) add(f Fault) error {
 	if f.Action == "" {
 		return errors.New("fault: action is required (use \"*\" for every action)")
 	}
-	if f.Code == "" && f.HangMs <= 0 {
-		return errors.New("fault: needs a code, a hangMs, or both")
+	if f.Code == "" && f.HangMs <= 0 && !f.Drop {
+		return errors.New("fault: needs a code, a hangMs or drop")
+	}
+	if f.Drop && f.Code != "" {
+		return errors.New("fault: drop and code exclude each other (a dropped connection has no answer)")
 	}
 	if f.Skip < 0 || f.HangMs < 0 || f.HTTPStatus != 0 && (f.HTTPStatus < 400 || f.HTTPStatus > 599) {
 		return errors.New("fault: skip and hangMs must not be negative; httpStatus must be 4xx or 5xx")

@@ -34,6 +34,7 @@ type guestSlot struct {
 	g       *guest.Guest // nil while not running
 	bootGen int          // the boot g belongs to
 	addr    string
+	host    string       // the instance HostName the guest booted with
 	state   *guest.State // kept from the last guest after a stop
 }
 
@@ -60,21 +61,22 @@ func (s *Server) guestSpec(id string) guestSpec {
 		}
 		spec := guestSpec{exists: true, bootGen: inst.bootGen}
 		ip := inst.PublicIP
-		if e := rs.eips[inst.EipID]; ip == "" && e != nil {
-			ip = e.IP
+		if e := rs.eips[inst.EipID]; e != nil && e.Status == eipInUse && e.InstanceID == inst.ID {
+			ip = e.IP // an EIP is only reachable once associated
 		}
 		if inst.Status != instRunning || !inst.sshReady || inst.Releasing || ip == "" {
 			return spec
 		}
 		spec.want = true
 		spec.addr = net.JoinHostPort(ip, strconv.Itoa(s.cfg.guestSSHPort))
-		spec.hostName = inst.HostName
+		// HostName and Password changes wait for the next boot.
+		spec.hostName = inst.bootHostName
 		spec.userData = inst.UserData
 		if inst.AuthorizedKey != "" {
 			// Binding a key pair disables password logon on Linux.
 			spec.keys = []string{inst.AuthorizedKey}
 		} else {
-			spec.password = inst.Password
+			spec.password = inst.bootPassword
 		}
 		return spec
 	}
@@ -114,7 +116,12 @@ func (gm *guestManager) reconcile(id string) {
 	var g *guest.Guest
 	var err error
 	if slot.state != nil {
-		g, err = guest.StartWithState(cfg, *slot.state)
+		st := *slot.state
+		if slot.host != spec.hostName {
+			// ModifyInstanceAttribute HostName: applied by the next boot.
+			st.HostName = spec.hostName
+		}
+		g, err = guest.StartWithState(cfg, st)
 	} else {
 		g, err = guest.Start(cfg)
 	}
@@ -127,7 +134,7 @@ func (gm *guestManager) reconcile(id string) {
 	if err := g.ApplyUserData(spec.userData); err != nil {
 		gm.s.cfg.logf("ecssim: instance %s: simulated cloud-init reported errors", id)
 	}
-	slot.g, slot.bootGen, slot.addr = g, spec.bootGen, spec.addr
+	slot.g, slot.bootGen, slot.addr, slot.host = g, spec.bootGen, spec.addr, spec.hostName
 	gm.s.cfg.logf("ecssim: instance %s: guest SSH listening on %s", id, g.Addr())
 }
 

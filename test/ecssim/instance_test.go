@@ -5,11 +5,14 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aliyun/alibaba-cloud-sdk-go/sdk/requests"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/ecs"
 	"github.com/aliyun/alibaba-cloud-sdk-go/services/vpc"
 	"github.com/stretchr/testify/require"
+
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/test/ecssim"
 )
 
 func TestRunInstancesValidation(t *testing.T) {
@@ -118,7 +121,11 @@ func TestRunInstancesIdempotency(t *testing.T) {
 
 func TestDescribeInstanceObject(t *testing.T) {
 	t.Parallel()
-	srv := newSim(t)
+	// Held in Pending: under a loaded -race run 20ms may pass before the
+	// Describe call.
+	srv := newSim(t, func(o *ecssim.Options) {
+		o.TimingOverrides = map[ecssim.Transition]time.Duration{ecssim.TransitionPending: time.Hour}
+	})
 	cl := ecsClient(t, srv)
 	_, pub := newKey(t)
 	_, err := importKey(t, cl, "kp1", pub)

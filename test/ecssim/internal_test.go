@@ -92,15 +92,23 @@ func TestFaultMatching(t *testing.T) {
 
 func TestTokenBucket(t *testing.T) {
 	var th throttler
-	th.set("A", 2)
+	require.NoError(t, th.set(ThrottleRule{Action: "A", PerSecond: 2}))
+	require.NoError(t, th.set(ThrottleRule{Action: "R", PerSecond: 1, Code: "Throttling.Resource"}))
+	require.Error(t, th.set(ThrottleRule{Action: "X", PerSecond: 1, Code: "Nope"}))
 	now := time.Now()
-	require.True(t, th.allow("r", "A", now))
-	require.True(t, th.allow("r", "A", now))
-	require.False(t, th.allow("r", "A", now))
-	require.True(t, th.allow("other", "A", now))
-	require.True(t, th.allow("r", "B", now))
-	require.True(t, th.allow("r", "A", now.Add(500*time.Millisecond)))
-	require.False(t, th.allow("r", "A", now.Add(500*time.Millisecond)))
+	allow := func(region, action string, at time.Time) bool { ok, _ := th.allow(region, action, at); return ok }
+	require.True(t, allow("r", "A", now))
+	require.True(t, allow("r", "A", now))
+	ok, code := th.allow("r", "A", now)
+	require.False(t, ok)
+	require.Equal(t, "Throttling.User", code)
+	require.True(t, allow("other", "A", now))
+	require.True(t, allow("r", "B", now))
+	require.True(t, allow("r", "A", now.Add(500*time.Millisecond)))
+	require.False(t, allow("r", "A", now.Add(500*time.Millisecond)))
+	require.True(t, allow("r", "R", now))
+	_, code = th.allow("r", "R", now)
+	require.Equal(t, "Throttling.Resource", code)
 }
 
 func TestWithRequestID(t *testing.T) {

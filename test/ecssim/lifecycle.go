@@ -1,6 +1,8 @@
 package ecssim
 
 import (
+	"fmt"
+	"slices"
 	"sync"
 	"time"
 )
@@ -60,7 +62,38 @@ func (ts *timerSet) close() {
 	ts.wg.Wait()
 }
 
-func (s *Server) delay(t Transition) time.Duration { return s.cfg.timing[t] }
+func (s *Server) delay(t Transition) time.Duration {
+	s.timingMu.RLock()
+	defer s.timingMu.RUnlock()
+	return s.cfg.timing[t]
+}
+
+// SetTiming changes one transition's delay from now on (transitions
+// already scheduled keep theirs), e.g. to hold instances in Stopping for a
+// test of the Stopping rules.
+func (s *Server) SetTiming(t Transition, d time.Duration) error {
+	if d < 0 {
+		return fmt.Errorf("ecssim: negative delay for transition %q", t)
+	}
+	s.timingMu.Lock()
+	defer s.timingMu.Unlock()
+	if _, ok := s.cfg.timing[t]; !ok {
+		return fmt.Errorf("ecssim: unknown transition %q", t)
+	}
+	s.cfg.timing[t] = d
+	return nil
+}
+
+// Timing returns the delay of every transition.
+func (s *Server) Timing() map[Transition]time.Duration {
+	s.timingMu.RLock()
+	defer s.timingMu.RUnlock()
+	out := make(map[Transition]time.Duration, len(s.cfg.timing))
+	for k, v := range s.cfg.timing {
+		out[k] = v
+	}
+	return out
+}
 
 // transitionFunc changes an instance when its timer fires, with the store
 // locked. It may return work to run once the store is unlocked and the
@@ -100,8 +133,16 @@ func setStatus(inst *instance, status string) {
 }
 
 // boot moves an instance to Starting, then Running after the start delay.
+// An instance whose public IP StopCharging took gets a new one.
 func (s *Server) boot(inst *instance) {
 	setStatus(inst, instStarting)
+	if inst.WantPublicIP && inst.PublicIP == "" {
+		if a, err := allocPublicIP(s.cfg.guestSSHPort); err == nil {
+			inst.PublicIP, inst.WantPublicIP = a.String(), false
+		} else {
+			s.cfg.logf("ecssim: instance %s: no public address: %v", inst.ID, err)
+		}
+	}
 	s.scheduleInstance(inst, s.delay(TransitionStarting), func(_ *regionState, inst *instance) func() {
 		s.running(inst)
 		return nil
@@ -113,6 +154,8 @@ func (s *Server) running(inst *instance) {
 	setStatus(inst, instRunning)
 	inst.bootGen++
 	inst.StartTime = time.Now()
+	inst.StoppedMode = "Not-applicable"
+	inst.bootHostName, inst.bootPassword = inst.HostName, inst.Password
 	if d := s.delay(TransitionSSHReady); d > 0 {
 		s.scheduleInstance(inst, d, func(_ *regionState, inst *instance) func() {
 			inst.sshReady = true
@@ -132,12 +175,20 @@ func (s *Server) launch(inst *instance) {
 	})
 }
 
-// stop starts Running -> Stopping -> Stopped.
-func (s *Server) stop(inst *instance) {
+// stop starts Running -> Stopping -> Stopped. In StopCharging mode the
+// instance gives its system public IP back once Stopped (an EIP stays);
+// the next start assigns a new one.
+func (s *Server) stop(inst *instance, mode string) {
 	setStatus(inst, instStopping)
 	s.scheduleInstance(inst, s.delay(TransitionStopping), func(_ *regionState, inst *instance) func() {
 		setStatus(inst, instStopped)
-		return nil
+		inst.StoppedMode = mode
+		if mode != "StopCharging" || inst.PublicIP == "" {
+			return nil
+		}
+		ip := inst.PublicIP
+		inst.PublicIP, inst.WantPublicIP = "", true
+		return func() { freePublicIP(ip) }
 	})
 }
 
@@ -175,8 +226,13 @@ func (s *Server) removeInstance(rs *regionState, inst *instance) func() {
 	// unassociated.
 	for _, e := range rs.eips {
 		if e.InstanceID == inst.ID {
-			e.InstanceID, e.Status = "", statusAvailable
+			e.InstanceID, e.Status = "", eipAvailable
+			e.gen++ // a pending associate/unassociate has nothing left to do
 		}
+	}
+	// A released instance leaves every load balancer it served.
+	for _, lb := range rs.lbs {
+		lb.Backends = slices.DeleteFunc(lb.Backends, func(b *lbBackend) bool { return b.ServerID == inst.ID })
 	}
 	for id, d := range rs.disks {
 		if d.InstanceID != inst.ID {

@@ -18,6 +18,9 @@ type Credential struct {
 	// this SecurityToken. Requests with a SecurityToken for a credential
 	// without one are refused too.
 	Token string `json:"token,omitempty"`
+	// Expiration, when set, is when Token expires; later requests get
+	// InvalidSecurityToken.Expired.
+	Expiration time.Time `json:"expiration,omitempty"`
 }
 
 // Transition names one timed state change of the simulated world, as a key
@@ -109,6 +112,15 @@ type Options struct {
 	// Throttle sets token-bucket limits per action (requests per second,
 	// per region), "*" for every action; see Server.SetThrottle.
 	Throttle map[string]float64
+	// ThrottleRules are further limits, each with its own error code; they
+	// win over Throttle for the same action.
+	ThrottleRules []ThrottleRule
+	// Latency delays every API answer (errors too), like the round trip to
+	// a real endpoint. Calls wait concurrently, not one after another.
+	Latency time.Duration
+	// CallHistory is how many calls GET /_sim/calls keeps (the latest).
+	// Default 100000; negative keeps every call.
+	CallHistory int
 	// StopStoppedIsNoop makes StopInstance on a Stopped instance succeed
 	// instead of answering IncorrectInstanceStatus (real ECS may do either).
 	StopStoppedIsNoop bool
@@ -130,7 +142,9 @@ type config struct {
 	timingName        string
 	timing            map[Transition]time.Duration
 	guestSSHPort      int
-	throttle          map[string]float64
+	throttle          []ThrottleRule
+	latency           time.Duration
+	callHistory       int
 	stopStoppedIsNoop bool
 	logf              func(format string, args ...any)
 }
@@ -139,12 +153,36 @@ func (o Options) resolve() (config, error) {
 	c := config{
 		listen:            o.Listen,
 		guestSSHPort:      o.GuestSSHPort,
-		throttle:          o.Throttle,
+		latency:           o.Latency,
+		callHistory:       o.CallHistory,
 		stopStoppedIsNoop: o.StopStoppedIsNoop,
 		logf:              o.Logf,
 	}
 	if c.listen == "" {
 		c.listen = "127.0.0.1:0"
+	}
+	actions := make([]string, 0, len(o.Throttle))
+	for a := range o.Throttle {
+		actions = append(actions, a)
+	}
+	sort.Strings(actions)
+	for _, a := range actions {
+		c.throttle = append(c.throttle, ThrottleRule{Action: a, PerSecond: o.Throttle[a]})
+	}
+	c.throttle = append(c.throttle, o.ThrottleRules...)
+	for _, r := range c.throttle {
+		if err := (&throttler{}).set(r); err != nil {
+			return c, fmt.Errorf("ecssim: %w", err)
+		}
+	}
+	if o.Latency < 0 {
+		return c, fmt.Errorf("ecssim: negative Latency")
+	}
+	switch {
+	case c.callHistory == 0:
+		c.callHistory = defaultCallHistory
+	case c.callHistory < 0:
+		c.callHistory = 0 // unlimited
 	}
 	c.credentials = append([]Credential(nil), o.Credentials...)
 	if len(c.credentials) == 0 {

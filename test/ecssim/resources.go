@@ -25,6 +25,11 @@ type InstanceResource struct {
 	InstanceType     string   `json:"instanceType"`
 	ImageID          string   `json:"imageId"`
 	EipID            string   `json:"eipId"`
+	// StoppedMode is Not-applicable, KeepCharging or StopCharging.
+	StoppedMode        string `json:"stoppedMode"`
+	ChargeType         string `json:"chargeType"`
+	RAMRoleName        string `json:"ramRoleName"`
+	DeletionProtection bool   `json:"deletionProtection"`
 	// Releasing is true between DeleteInstance and the instance vanishing.
 	Releasing bool `json:"releasing"`
 }
@@ -75,6 +80,23 @@ type EipResource struct {
 	Resource
 	IPAddress  string `json:"ipAddress"`
 	InstanceID string `json:"instanceId"`
+	Bandwidth  int    `json:"bandwidth"`
+	ChargeType string `json:"chargeType"`
+}
+
+// BackendResource is one backend server of a load balancer.
+type BackendResource struct {
+	ServerID    string `json:"serverId"`
+	Weight      int    `json:"weight"`
+	Type        string `json:"type"`
+	Description string `json:"description"`
+}
+
+// LoadBalancerResource is a Classic Load Balancer with its backends.
+type LoadBalancerResource struct {
+	Resource
+	Address  string            `json:"address"`
+	Backends []BackendResource `json:"backends"`
 }
 
 // DiskResource is a cloud disk.
@@ -85,6 +107,9 @@ type DiskResource struct {
 	Category           string `json:"category"`
 	Type               string `json:"type"` // system | data
 	DeleteWithInstance bool   `json:"deleteWithInstance"`
+	PerformanceLevel   string `json:"performanceLevel"`
+	Encrypted          bool   `json:"encrypted"`
+	KMSKeyID           string `json:"kmsKeyId"`
 }
 
 // Resources is every resource that exists now, in creation order, as GET
@@ -97,6 +122,7 @@ type Resources struct {
 	VSwitches      []VSwitchResource       `json:"vswitches"`
 	Eips           []EipResource           `json:"eips"`
 	Disks          []DiskResource          `json:"disks"`
+	LoadBalancers  []LoadBalancerResource  `json:"loadBalancers"`
 }
 
 // seqSort orders a snapshot list by the store's creation sequence.
@@ -121,8 +147,9 @@ func (s *Server) Resources() Resources {
 	out := Resources{
 		Instances: []InstanceResource{}, SecurityGroups: []SecurityGroupResource{}, KeyPairs: []KeyPairResource{},
 		Vpcs: []VpcResource{}, VSwitches: []VSwitchResource{}, Eips: []EipResource{}, Disks: []DiskResource{},
+		LoadBalancers: []LoadBalancerResource{},
 	}
-	var iSeq, gSeq, kSeq, vSeq, swSeq, eSeq, dSeq []int64
+	var iSeq, gSeq, kSeq, vSeq, swSeq, eSeq, dSeq, lSeq []int64
 	for _, region := range st.regionIDs() {
 		rs := st.regions[region]
 		for _, i := range rs.instances {
@@ -131,7 +158,8 @@ func (s *Server) Resources() Resources {
 				PublicIP: i.PublicIP, PrivateIP: i.PrivateIP, KeyPairName: i.KeyPairName,
 				SecurityGroupIDs: append([]string{}, i.SecurityGroupIDs...), HostName: i.HostName,
 				ZoneID: i.ZoneID, VSwitchID: i.VSwitchID, VpcID: i.VpcID, InstanceType: i.InstanceType,
-				ImageID: i.ImageID, EipID: i.EipID, Releasing: i.Releasing,
+				ImageID: i.ImageID, EipID: i.EipID, StoppedMode: i.StoppedMode, ChargeType: i.InstanceChargeType,
+				RAMRoleName: i.RAMRoleName, DeletionProtection: i.DeletionProtection, Releasing: i.Releasing,
 			})
 			iSeq = append(iSeq, i.seq)
 		}
@@ -172,6 +200,7 @@ func (s *Server) Resources() Resources {
 		for _, e := range rs.eips {
 			out.Eips = append(out.Eips, EipResource{
 				Resource: Resource{e.ID, e.Region, e.Name, e.Status, tagMap(e.Tags)}, IPAddress: e.IP, InstanceID: e.InstanceID,
+				Bandwidth: e.Bandwidth, ChargeType: e.ChargeType,
 			})
 			eSeq = append(eSeq, e.seq)
 		}
@@ -179,8 +208,20 @@ func (s *Server) Resources() Resources {
 			out.Disks = append(out.Disks, DiskResource{
 				Resource:   Resource{d.ID, d.Region, d.Name, d.Status, tagMap(d.Tags)},
 				InstanceID: d.InstanceID, Size: d.Size, Category: d.Category, Type: d.Type, DeleteWithInstance: d.DeleteWithInstance,
+				PerformanceLevel: d.PerformanceLevel, Encrypted: d.Encrypted, KMSKeyID: d.KMSKeyID,
 			})
 			dSeq = append(dSeq, d.seq)
+		}
+		for _, lb := range rs.lbs {
+			backends := []BackendResource{}
+			for _, b := range lb.Backends {
+				backends = append(backends, BackendResource{b.ServerID, b.Weight, b.Type, b.Description})
+			}
+			out.LoadBalancers = append(out.LoadBalancers, LoadBalancerResource{
+				Resource: Resource{lb.ID, lb.Region, lb.Name, "active", map[string]string{}},
+				Address:  lb.Address, Backends: backends,
+			})
+			lSeq = append(lSeq, lb.seq)
 		}
 	}
 	seqSort(out.Instances, iSeq)
@@ -190,5 +231,6 @@ func (s *Server) Resources() Resources {
 	seqSort(out.VSwitches, swSeq)
 	seqSort(out.Eips, eSeq)
 	seqSort(out.Disks, dSeq)
+	seqSort(out.LoadBalancers, lSeq)
 	return out
 }

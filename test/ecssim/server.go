@@ -1,14 +1,24 @@
-// Package ecssim is a local simulator of the Alibaba Cloud ECS (2014-05-26)
-// and VPC (2016-04-28) RPC APIs, faithful enough that the real
-// alibaba-cloud-sdk-go talks to it unchanged: signature v1, the JSON shapes
-// of the SDK's response structs, the error codes and the instance
-// lifecycle. Running instances with a public address get a simulated guest
-// (an SSH server on a loopback address, see package guest).
+// Package ecssim is a local simulator of the Alibaba Cloud ECS (2014-05-26),
+// VPC (2016-04-28) and Classic Load Balancer (SLB 2014-05-15) RPC APIs,
+// faithful enough that the real alibaba-cloud-sdk-go talks to it
+// unchanged: signature v1 (POST and GET), STS tokens, nonce replay, the
+// JSON shapes of the SDK's response structs, the error codes, ClientToken
+// idempotency, per-region throttling and the lifecycle rules of
+// aliyun-api.md §5. Running instances with a public address or an EIP get
+// a simulated guest (an SSH server on a unique loopback address, see
+// package guest).
 //
 // Start one in a test with New, point SDK clients at it with
-// client.Domain = strings.TrimPrefix(srv.URL(), "http://"), and inspect or
-// steer the simulated world with the admin API under /_sim/ or the
-// equivalent methods (Resources, Calls, AddFault, SetThrottle, ...).
+// client.Domain = srv.Addr(), and inspect or steer the simulated world
+// with the admin API under /_sim/ or the equivalent methods: Resources,
+// Billable, Calls, AddFault, SetThrottleRule, SetStock, SetTiming,
+// CreateLoadBalancer, AddRAMRole, AddResourceGroup, AddCredential, Reset.
+//
+// The code is laid out by concern: api.go (the HTTP gateway: parse,
+// verify, throttle, faults, dispatch), actions.go (the one action table
+// and idempotency), store.go (the world, one mutex), lifecycle.go (timed
+// transitions), actions_*.go (handlers per resource), admin*.go (the
+// admin API), guests.go (guest SSH servers).
 package ecssim
 
 import (
@@ -42,6 +52,8 @@ type Server struct {
 	credMu sync.RWMutex
 	creds  map[string]Credential
 
+	timingMu sync.RWMutex // guards cfg.timing (SetTiming)
+
 	closing   chan struct{} // closed by Close; aborts held (hangMs) answers
 	closeOnce sync.Once
 }
@@ -63,9 +75,10 @@ func New(opts Options) (*Server, error) {
 	for _, c := range cfg.credentials {
 		s.creds[c.ID] = c
 	}
-	for action, rate := range cfg.throttle {
-		s.SetThrottle(action, rate)
+	for _, r := range cfg.throttle {
+		_ = s.throttle.set(r) // validated by resolve
 	}
+	s.calls.limit = cfg.callHistory
 	ln, err := net.Listen("tcp", cfg.listen)
 	if err != nil {
 		return nil, fmt.Errorf("ecssim: listen: %w", err)
@@ -122,8 +135,9 @@ func (s *Server) Close() error {
 }
 
 // Reset drops every resource, guest, pending transition, fault, recorded
-// call and idempotency token, and re-seeds the catalogue and default
-// networks. Credentials and throttle limits are configuration and stay.
+// call, idempotency token and sold-out mark, and re-seeds the default
+// networks. Credentials, throttle limits, RAM roles and resource groups
+// are configuration and stay.
 func (s *Server) Reset() {
 	s.timers.stopAll()
 	s.st.mu.Lock()
@@ -140,7 +154,7 @@ func (s *Server) Reset() {
 	s.throttle.resetBuckets()
 }
 
-// publicIPsLocked lists the public addresses held by instances.
+// publicIPsLocked lists the loopback addresses held by instances and EIPs.
 func (s *Server) publicIPsLocked() []string {
 	var ips []string
 	for _, rs := range s.st.regions {
@@ -148,6 +162,9 @@ func (s *Server) publicIPsLocked() []string {
 			if inst.PublicIP != "" {
 				ips = append(ips, inst.PublicIP)
 			}
+		}
+		for _, e := range rs.eips {
+			ips = append(ips, e.IP)
 		}
 	}
 	return ips
@@ -195,4 +212,14 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /_sim/credentials", s.adminAddCredential)
 	mux.HandleFunc("DELETE /_sim/credentials/{id}", s.adminRevokeCredential)
 	mux.HandleFunc("POST /_sim/reset", s.adminReset)
+	mux.HandleFunc("GET /_sim/billable", s.adminBillable)
+	mux.HandleFunc("GET /_sim/timing", s.adminListTiming)
+	mux.HandleFunc("POST /_sim/timing", s.adminSetTiming)
+	mux.HandleFunc("GET /_sim/stock", s.adminListStock)
+	mux.HandleFunc("POST /_sim/stock", s.adminSetStock)
+	mux.HandleFunc("POST /_sim/loadbalancers", s.adminCreateLoadBalancer)
+	mux.HandleFunc("GET /_sim/ramroles", s.adminListRAMRoles)
+	mux.HandleFunc("POST /_sim/ramroles", s.adminAddRAMRole)
+	mux.HandleFunc("GET /_sim/resourcegroups", s.adminListResourceGroups)
+	mux.HandleFunc("POST /_sim/resourcegroups", s.adminAddResourceGroup)
 }

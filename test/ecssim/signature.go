@@ -98,20 +98,48 @@ func (s *Server) verify(method string, p params, now time.Time) *apiError {
 		return apiErr(http.StatusBadRequest, "SignatureDoesNotMatch",
 			"Specified signature is not matched with our calculation. server string to sign is:%s", toSign)
 	}
-	// An STS credential needs its token; a plain AccessKey must not send one.
-	if subtle.ConstantTimeCompare([]byte(p["SecurityToken"]), []byte(cred.Token)) != 1 {
-		return apiErr(http.StatusBadRequest, "InvalidSecurityToken.MismatchWithAccessKey",
-			"The Security Token does not match with the AccessKeyId.")
+	if aerr := s.checkSecurityToken(cred, p["SecurityToken"], now); aerr != nil {
+		return aerr
 	}
 	// Only a correctly signed request consumes its nonce, so garbage cannot
 	// burn nonces of legitimate clients.
-	if n := p["SignatureNonce"]; n != "" && !s.nonces.use(p["AccessKeyId"]+"/"+n, now) {
+	if n := p["SignatureNonce"]; n != "" && !s.nonces.use(p["AccessKeyId"]+"/"+n, now, ts) {
 		return apiErr(http.StatusBadRequest, "SignatureNonceUsed", "Specified signature nonce was used already.")
 	}
 	return nil
 }
 
-// nonceCache remembers SignatureNonces for twice the timestamp window.
+// checkSecurityToken applies the STS rules: an STS credential needs its
+// own token, unexpired; a token that belongs to another AccessKey is a
+// mismatch; any other token is malformed.
+func (s *Server) checkSecurityToken(cred Credential, token string, now time.Time) *apiError {
+	mismatch := apiErr(http.StatusBadRequest, "InvalidSecurityToken.MismatchWithAccessKey",
+		"The Security Token does not match with the AccessKeyId.")
+	switch {
+	case token == "" && cred.Token == "":
+		return nil
+	case token == "":
+		return mismatch // an STS AccessKey is useless without its token
+	case cred.Token != "" && subtle.ConstantTimeCompare([]byte(token), []byte(cred.Token)) == 1:
+		if !cred.Expiration.IsZero() && now.After(cred.Expiration) {
+			return apiErr(http.StatusBadRequest, "InvalidSecurityToken.Expired", "Specified SecurityToken is expired.")
+		}
+		return nil
+	}
+	s.credMu.RLock()
+	defer s.credMu.RUnlock()
+	for _, other := range s.creds {
+		if other.Token != "" && other.Token == token {
+			return mismatch
+		}
+	}
+	return apiErr(http.StatusBadRequest, "InvalidSecurityToken.Malformed", "Specified SecurityToken is malformed.")
+}
+
+// nonceCache remembers each SignatureNonce until its request's Timestamp
+// leaves the window: from then on a replay is refused as expired anyway.
+// Pruning runs at most once a minute, which bounds the cache to about 31
+// minutes of traffic.
 type nonceCache struct {
 	mu        sync.Mutex
 	seen      map[string]time.Time // nonce -> expiry
@@ -119,7 +147,7 @@ type nonceCache struct {
 }
 
 // use records a nonce; false if it was seen and has not expired.
-func (c *nonceCache) use(nonce string, now time.Time) bool {
+func (c *nonceCache) use(nonce string, now, ts time.Time) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.seen == nil {
@@ -136,7 +164,9 @@ func (c *nonceCache) use(nonce string, now time.Time) bool {
 	if exp, ok := c.seen[nonce]; ok && now.Before(exp) {
 		return false
 	}
-	c.seen[nonce] = now.Add(2 * timestampWindow)
+	// A replay is refused by its Timestamp once ts+window has passed, so
+	// the nonce need not be kept longer.
+	c.seen[nonce] = ts.Add(timestampWindow)
 	return true
 }
 

@@ -61,13 +61,27 @@ func TestAuthErrors(t *testing.T) {
 		good.Domain = srv.Addr()
 		_, err = good.DescribeRegions(ecs.CreateDescribeRegionsRequest())
 		require.NoError(t, err)
-		bad, err := ecs.NewClientWithStsToken(region, "STS.ak", "s", "other")
-		require.NoError(t, err)
-		bad.Domain = srv.Addr()
-		_, err = bad.DescribeRegions(ecs.CreateDescribeRegionsRequest())
-		requireAPIError(t, err, http.StatusBadRequest, "InvalidSecurityToken.MismatchWithAccessKey")
+		sts := func(id, secret, token string) error {
+			cl, err := ecs.NewClientWithStsToken(region, id, secret, token)
+			require.NoError(t, err)
+			cl.Domain = srv.Addr()
+			_, err = cl.DescribeRegions(ecs.CreateDescribeRegionsRequest())
+			return err
+		}
+		// A token nobody was given is malformed.
+		requireAPIError(t, sts("STS.ak", "s", "other"), http.StatusBadRequest, "InvalidSecurityToken.Malformed")
+		// Another key's token is a mismatch, with or without a token of
+		// one's own.
+		require.NoError(t, srv.AddCredential(ecssim.Credential{ID: "STS.ak2", Secret: "s2", Token: "tok2"}))
+		requireAPIError(t, sts("STS.ak", "s", "tok2"), http.StatusBadRequest, "InvalidSecurityToken.MismatchWithAccessKey")
+		requireAPIError(t, sts(ecssim.DefaultAccessKeyID, ecssim.DefaultAccessKeySecret, "tok2"),
+			http.StatusBadRequest, "InvalidSecurityToken.MismatchWithAccessKey")
 		_, err = ecsClientWith(t, srv, "STS.ak", "s").DescribeRegions(ecs.CreateDescribeRegionsRequest())
 		requireAPIError(t, err, http.StatusBadRequest, "InvalidSecurityToken.MismatchWithAccessKey")
+		// An expired token, added over the admin API.
+		require.Equal(t, 200, adminJSON(t, srv, "POST", "/_sim/credentials",
+			`{"id":"STS.old","secret":"s3","token":"tok3","expiration":"2020-01-01T00:00:00Z"}`, nil))
+		requireAPIError(t, sts("STS.old", "s3", "tok3"), http.StatusBadRequest, "InvalidSecurityToken.Expired")
 	})
 	t.Run("unknown region", func(t *testing.T) {
 		req := ecs.CreateDescribeZonesRequest()

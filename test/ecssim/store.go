@@ -18,6 +18,14 @@ type store struct {
 	// nothing to do.
 	epoch int64
 	idem  map[idemKey]*idemEntry
+	// soldOut marks (region, zone, instance type) without stock; see
+	// Server.SetStock. It is world state and goes with a Reset.
+	soldOut map[stockKey]bool
+	// ramRoles and resourceGroups are account settings, not world state:
+	// seeded once, extended through the admin API, kept across Reset like
+	// credentials.
+	ramRoles       map[string]bool
+	resourceGroups map[string]bool
 }
 
 // regionState is one region's resources, keyed by ID (key pairs by name,
@@ -31,6 +39,7 @@ type regionState struct {
 	vswitches map[string]*vswitch
 	eips      map[string]*eip
 	disks     map[string]*disk
+	lbs       map[string]*loadBalancer
 }
 
 // defaultResourceGroupID is the account's default resource group.
@@ -61,17 +70,31 @@ type instance struct {
 	DeletionProtection           bool
 	ResourceGroupID              string
 	HTTPEndpoint, HTTPTokens     string
+	HopLimit                     int
+	RAMRoleName                  string
+	Period                       int    // PrePaid only
+	PeriodUnit                   string // PrePaid only: Week | Month
+	AutoRenew                    bool
+	ExpiredTime                  time.Time // PrePaid only
 	CreationTime, StartTime      time.Time
 	SystemDiskID                 string
 	DataDiskIDs                  []string
 	ENIID, MAC, SerialNumber     string
 	StoppedMode, AutoReleaseTime string
+	ENITags                      []Tag
 	Releasing                    bool // DeleteInstance accepted; gone after the release delay
+	// WantPublicIP records that the instance has a system public IP that
+	// StopCharging took away; the next start assigns a new one.
+	WantPublicIP bool
 
 	gen      int  // bumped on every status change; stale timers compare it
 	bootGen  int  // bumped each time the instance reaches Running
 	sshReady bool // the guest SSH server should be up (Running + SSH delay)
-	seq      int64
+	// HostName and Password changes take effect at the next boot; the
+	// guest sees the values captured when the instance last reached
+	// Running.
+	bootHostName, bootPassword string
+	seq                        int64
 }
 
 type securityGroup struct {
@@ -110,8 +133,17 @@ type vpc struct {
 	VRouterID, RouteTableID       string
 	ResourceGroupID               string
 	Tags                          []Tag
+	RouteTableTags                []Tag
+	Routes                        []*routeEntry // custom entries of the system route table
 	CreationTime                  time.Time
 	seq                           int64
+}
+
+// routeEntry is a custom route (legacy CreateRouteEntry).
+type routeEntry struct {
+	Dest                   netip.Prefix
+	NextHopType, NextHopID string
+	CreationTime           time.Time
 }
 
 type vswitch struct {
@@ -127,19 +159,37 @@ type vswitch struct {
 }
 
 type eip struct {
-	ID, Region, Name, IP string
-	Status, InstanceID   string
-	Bandwidth            int
-	InternetChargeType   string
-	Tags                 []Tag
-	AllocationTime       time.Time
-	seq                  int64
+	ID, Region, Name, Description, IP string
+	Status, InstanceID                string
+	Bandwidth                         int
+	InternetChargeType, ChargeType    string // PayByTraffic | PayByBandwidth; PostPaid | PrePaid
+	ISP, Netmode, ResourceGroupID     string
+	Tags                              []Tag
+	AllocationTime, ExpiredTime       time.Time
+	gen                               int // bumped on every status change; stale timers compare it
+	seq                               int64
+}
+
+// loadBalancer is a Classic Load Balancer (SLB 2014-05-15). Only tests and
+// the admin API create them; the API only manages their backends.
+type loadBalancer struct {
+	ID, Region, Name, Address string
+	Backends                  []*lbBackend
+	CreationTime              time.Time
+	seq                       int64
+}
+
+type lbBackend struct {
+	ServerID, Type, Description string
+	Weight                      int
 }
 
 type disk struct {
 	ID, Region, ZoneID, InstanceID string
 	Name, Type, Category, Device   string // Type: system | data
 	PerformanceLevel, Status       string
+	Description, KMSKeyID          string
+	Encrypted                      bool
 	Size                           int
 	DeleteWithInstance             bool
 	Tags                           []Tag
@@ -148,7 +198,13 @@ type disk struct {
 }
 
 func newStore() *store {
-	st := &store{}
+	st := &store{ramRoles: map[string]bool{}, resourceGroups: map[string]bool{}}
+	for _, r := range seedRAMRoles {
+		st.ramRoles[r] = true
+	}
+	for _, g := range seedResourceGroups {
+		st.resourceGroups[g] = true
+	}
 	st.resetLocked()
 	return st
 }
@@ -158,6 +214,7 @@ func newStore() *store {
 func (st *store) resetLocked() {
 	st.epoch++
 	st.idem = map[idemKey]*idemEntry{}
+	st.soldOut = map[stockKey]bool{}
 	st.regions = make(map[string]*regionState, len(regions))
 	now := time.Now()
 	for i := range regions {
@@ -171,6 +228,7 @@ func (st *store) resetLocked() {
 			vswitches: map[string]*vswitch{},
 			eips:      map[string]*eip{},
 			disks:     map[string]*disk{},
+			lbs:       map[string]*loadBalancer{},
 		}
 		st.regions[info.ID] = rs
 		v := &vpc{
@@ -238,6 +296,10 @@ func (rs *regionState) vswitchList() []*vswitch {
 }
 
 func (rs *regionState) eipList() []*eip { return bySeq(rs.eips, func(e *eip) int64 { return e.seq }) }
+
+func (rs *regionState) lbList() []*loadBalancer {
+	return bySeq(rs.lbs, func(l *loadBalancer) int64 { return l.seq })
+}
 
 func (rs *regionState) diskList() []*disk {
 	return bySeq(rs.disks, func(d *disk) int64 { return d.seq })

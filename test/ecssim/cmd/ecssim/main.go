@@ -70,7 +70,9 @@ func parseFlags(args []string, stderr io.Writer) (ecssim.Options, error) {
 		ecssim.DefaultAccessKeyID+":"+ecssim.DefaultAccessKeySecret+")")
 	fs.StringVar(&opts.Timing, "timing", ecssim.TimingFast, "transition delays: fast or realistic")
 	fs.IntVar(&opts.GuestSSHPort, "guest-ssh-port", 0, "`PORT` of guest SSH servers (default 22 as root, else 2222)")
-	fs.Var(&throttles, "throttle", "limit `ACTION=N` calls per second per region, * for every action (repeatable)")
+	fs.Var(&throttles, "throttle", "limit `ACTION=N[:CODE]` calls per second per region, * for every action; CODE is "+
+		"Throttling.User (default), Throttling, Throttling.Api or Throttling.Resource (repeatable)")
+	fs.DurationVar(&opts.Latency, "latency", 0, "delay every API answer by `DURATION`, e.g. 80ms")
 	fs.Var(&overrides, "timing-override", "override one delay, `NAME=DURATION` (repeatable; names: "+transitionNames()+")")
 	fs.BoolVar(&opts.StopStoppedIsNoop, "stop-stopped-noop", false, "StopInstance on a Stopped instance succeeds")
 	quiet := fs.Bool("quiet", false, "do not log events to stderr")
@@ -88,15 +90,13 @@ func parseFlags(args []string, stderr io.Writer) (ecssim.Options, error) {
 		opts.Credentials = append(opts.Credentials, ecssim.Credential{ID: id, Secret: secret})
 	}
 	for _, t := range throttles {
-		action, n, ok := strings.Cut(t, "=")
+		action, spec, ok := strings.Cut(t, "=")
+		n, code, _ := strings.Cut(spec, ":")
 		rate, err := strconv.ParseFloat(n, 64)
 		if !ok || action == "" || err != nil || rate <= 0 {
-			return opts, fmt.Errorf("-throttle %q: want ACTION=N with N > 0", t)
+			return opts, fmt.Errorf("-throttle %q: want ACTION=N[:CODE] with N > 0", t)
 		}
-		if opts.Throttle == nil {
-			opts.Throttle = map[string]float64{}
-		}
-		opts.Throttle[action] = rate
+		opts.ThrottleRules = append(opts.ThrottleRules, ecssim.ThrottleRule{Action: action, PerSecond: rate, Code: code})
 	}
 	for _, o := range overrides {
 		name, v, ok := strings.Cut(o, "=")

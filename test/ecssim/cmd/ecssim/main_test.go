@@ -34,7 +34,8 @@ func TestMain(m *testing.M) {
 func TestProgramFirstLineAndSIGTERM(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "ECSSIM_TEST_MAIN=1",
-		"ECSSIM_TEST_ARGS=-listen 127.0.0.1:0 -credential a:b -credential c:d:e -throttle DescribeRegions=5 -quiet")
+		"ECSSIM_TEST_ARGS=-listen 127.0.0.1:0 -credential a:b -credential c:d:e -throttle DescribeRegions=5 "+
+			"-throttle RunInstances=2:Throttling.Resource -latency 5ms -quiet")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
@@ -50,6 +51,7 @@ func TestProgramFirstLineAndSIGTERM(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	require.Contains(t, string(body), `"DescribeRegions"`)
+	require.Contains(t, string(body), `"Throttling.Resource"`)
 
 	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
 	done := make(chan error, 1)
@@ -84,6 +86,8 @@ func TestFlagErrors(t *testing.T) {
 		{"-credential", "nocolon"},
 		{"-throttle", "DescribeRegions"},
 		{"-throttle", "X=-1"},
+		{"-throttle", "X=1:Nope"},
+		{"-latency", "fast"},
 		{"-timing", "glacial"},
 		{"-timing-override", "warp=1s"},
 		{"-timing-override", "starting=soon"},
