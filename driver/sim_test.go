@@ -279,11 +279,11 @@ func assertRule(t *testing.T, g *harness.Resource, proto, ports, cidr, group str
 	t.Errorf("group %s lacks %s %s from %q/%q; rules %+v", g.ID, proto, ports, cidr, group, g.Rules)
 }
 
-// mutating returns the calls whose action changes something.
+// mutating returns the calls that could change something.
 func mutating(calls []harness.Call) []string {
 	var out []string
 	for _, c := range calls {
-		if !strings.HasPrefix(c.Action, "Describe") && !strings.HasPrefix(c.Action, "List") {
+		if c.Mutating() {
 			out = append(out, c.Action)
 		}
 	}

@@ -70,6 +70,17 @@ type Call struct {
 	AccessKeyID string `json:"accessKeyId"`
 	HTTPStatus  int    `json:"httpStatus"`
 	Code        string `json:"code"`
+	// Params are the request parameters, secrets masked by the simulator.
+	Params map[string]string `json:"params"`
+}
+
+// Mutating reports whether the call could change something in the cloud:
+// anything but a Describe*/List* query or a DryRun.
+func (c Call) Mutating() bool {
+	if strings.HasPrefix(c.Action, "Describe") || strings.HasPrefix(c.Action, "List") {
+		return false
+	}
+	return c.Params["DryRun"] != "true"
 }
 
 // Admin talks to the simulator's /_sim/ API.
