@@ -20,7 +20,7 @@ LDFLAGS := -s -w -X github.com/aliyunecs/docker-machine-driver-aliyunecs/driver.
 export NO_PROXY := 127.0.0.0/8,localhost
 unexport HTTP_PROXY HTTPS_PROXY http_proxy https_proxy
 
-.PHONY: all build rancher-machine test test-unit test-reliability demo sim release bench vet fmt-check clean
+.PHONY: all build rancher-machine test test-unit test-reliability demo sim release release-check generate bench vet fmt-check clean
 
 all: build
 
@@ -56,6 +56,15 @@ test-reliability: build rancher-machine
 
 release:
 	VERSION=$(VERSION) bash scripts/release.sh
+
+# Builds the whole release matrix twice and checks every archive.
+release-check: build rancher-machine
+	E2E_BIN_DIR=$(BIN) E2E_REQUIRE=1 E2E_RELEASE_ALL=1 $(GO) test -count=1 -run 'TestRelease' ./test/e2e/
+
+# Regenerates the flag reference and the RAM policy from the code.
+generate:
+	$(GO) run ./hack/flagdoc -w
+	$(GO) run ./hack/rampolicy -w
 
 bench: build rancher-machine
 	E2E_BIN_DIR=$(BIN) $(GO) run ./test/bench/cmd/bench -out docs/benchmarks.md $(BENCH_FLAGS)

@@ -6,9 +6,6 @@ import (
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
 )
 
-// userAgent identifies the driver in the cloud's API logs.
-const userAgent = "docker-machine-driver-aliyunecs"
-
 // client returns the cloud client for this machine, building it on first use.
 // The same client serves every call of the plugin process.
 func (d *Driver) client() (ecs.API, error) {
@@ -25,7 +22,7 @@ func (d *Driver) client() (ecs.API, error) {
 		AccessKeySecret: d.AccessKeySecret,
 		SecurityToken:   d.SecurityToken,
 		Endpoint:        d.APIEndpoint,
-		UserAgent:       userAgent,
+		UserAgent:       "docker-machine-driver-aliyunecs/" + Version,
 		Retry:           d.retry,
 	})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"sync"
 )
@@ -84,8 +85,11 @@ var loopbackPool = struct {
 	used map[netip.Addr]bool
 }{used: map[netip.Addr]bool{}}
 
-// firstPublicIP is where public address allocation starts.
-var firstPublicIP = netip.MustParseAddr("127.77.0.2")
+// firstPublicIP is where public address allocation starts. Each process
+// starts in its own /16 (from its PID), so simulators in parallel test
+// binaries do not race for the same address between the probe below and the
+// guest's bind; the probe still skips an address someone else holds.
+var firstPublicIP = netip.AddrFrom4([4]byte{127, byte(64 + os.Getpid()%160), 0, 2})
 
 // maxProbeFailures bounds how many busy addresses allocation skips before it
 // gives up probing (e.g. when something holds the port on every address).

@@ -1,0 +1,126 @@
+package e2e
+
+import (
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/test/e2e/harness"
+)
+
+// pendingActions are policy actions no scenario calls yet, each with what
+// would call it. The policy test fails when one of them gets covered (take
+// it off this list) and when a policy action is neither covered nor listed
+// (add a scenario to featureScenarios, or a line here).
+var pendingActions = map[string]string{
+	"ecs:AllocatePublicIpAddress": "the ecs package has it; the driver does not call it",
+	"ecs:DeleteSecurityGroup":     "the ecs package has it; the driver never deletes a (shared) group",
+	"vpc:DeleteVpc":               "the ecs package has it; the driver never deletes its shared VPC",
+	"vpc:DeleteVSwitch":           "the ecs package has it; the driver never deletes its shared VSwitch",
+
+	"vpc:AllocateEipAddress":    "scenario: create and rm with --aliyunecs-allocate-public-static-ip (needs EIPs in ecssim)",
+	"vpc:AssociateEipAddress":   "scenario: create and rm with --aliyunecs-allocate-public-static-ip (needs EIPs in ecssim)",
+	"vpc:UnassociateEipAddress": "scenario: create and rm with --aliyunecs-allocate-public-static-ip (needs EIPs in ecssim)",
+	"vpc:ReleaseEipAddress":     "scenario: create and rm with --aliyunecs-allocate-public-static-ip (needs EIPs in ecssim)",
+	"vpc:DescribeEipAddresses":  "scenario: create and rm with --aliyunecs-allocate-public-static-ip (needs EIPs in ecssim)",
+	"vpc:TagResources":          "scenario: create and rm with --aliyunecs-allocate-public-static-ip (tags the EIP)",
+
+	"slb:DescribeLoadBalancerAttribute": "scenario: create and rm with --aliyunecs-slb-id (needs SLB in ecssim)",
+	"slb:AddBackendServers":             "scenario: create and rm with --aliyunecs-slb-id (needs SLB in ecssim)",
+	"slb:RemoveBackendServers":          "scenario: create and rm with --aliyunecs-slb-id (needs SLB in ecssim)",
+}
+
+// TestPolicyMatchesDriver runs every feature scenario against the
+// simulator and holds docs/ram-policy.json to what the driver does: every
+// action a scenario calls (successful or failed) is granted, every granted
+// action is called by a scenario or listed in pendingActions with a reason,
+// and the policy grants exactly the actions the ecs package sends.
+func TestPolicyMatchesDriver(t *testing.T) {
+	root := repoRoot(t)
+	scan, err := harness.ScanDriverActions(filepath.Join(root, "ecs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, policy, err := harness.LoadRAMPolicy(filepath.Join(root, "docs", "ram-policy.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range scan.Sorted() {
+		if !policy[a] {
+			t.Errorf("%s (sent at ecs/%s) is not in docs/ram-policy.json; run `go run ./hack/rampolicy -w` and describe it in docs/permissions.md", a, scan.Actions[a])
+		}
+	}
+	for a := range policy {
+		if _, ok := scan.Actions[a]; !ok {
+			t.Errorf("docs/ram-policy.json grants %s, which the ecs package never sends; run `go run ./hack/rampolicy -w`", a)
+		}
+	}
+
+	var mu sync.Mutex
+	covered := map[string][]string{} // action → scenarios
+	ran := 0
+	// The group returns once its parallel scenarios are done.
+	t.Run("scenarios", func(t *testing.T) {
+		for _, sc := range featureScenarios {
+			t.Run(sc.name, func(t *testing.T) {
+				t.Parallel()
+				b := simBackend(t)
+				sc.run(t, b)
+				calls, err := b.world.admin.Calls(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				for _, c := range calls {
+					if c.AccessKeyID == b.checkerKey {
+						continue // the test's own setup and checks
+					}
+					a := scan.ActionOf(c)
+					if !policy[a] {
+						t.Errorf("the driver called %s (HTTP %d %s), which docs/ram-policy.json does not grant", a, c.HTTPStatus, c.Code)
+					}
+					if !slices.Contains(covered[a], sc.name) {
+						covered[a] = append(covered[a], sc.name)
+					}
+				}
+			})
+		}
+	})
+	if t.Failed() {
+		return // a broken scenario covers less; equality would only add noise
+	}
+	if ran < len(featureScenarios) {
+		t.Logf("only %d of %d scenarios ran (-run?): coverage of the policy not checked", ran, len(featureScenarios))
+		return
+	}
+	var uncovered []string
+	for a := range policy {
+		_, pending := pendingActions[a]
+		switch {
+		case len(covered[a]) > 0 && pending:
+			t.Errorf("%s is called by %v now: remove it from pendingActions", a, covered[a])
+		case len(covered[a]) == 0 && !pending:
+			uncovered = append(uncovered, a)
+		}
+	}
+	for a := range pendingActions {
+		if !policy[a] {
+			t.Errorf("pendingActions lists %s, which the policy does not grant: remove it", a)
+		}
+	}
+	if len(uncovered) > 0 {
+		sort.Strings(uncovered)
+		t.Errorf("the policy grants %s but no scenario calls them: add a scenario to featureScenarios (or a reason to pendingActions)",
+			strings.Join(uncovered, ", "))
+	}
+	var lines []string
+	for a, s := range covered {
+		lines = append(lines, a+" ← "+strings.Join(s, "; "))
+	}
+	sort.Strings(lines)
+	t.Logf("actions called by the scenarios:\n%s", strings.Join(lines, "\n"))
+}
