@@ -2,6 +2,7 @@ package driver
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"net"
@@ -240,6 +241,15 @@ func (d *Driver) readNetwork(flags drivers.DriverOptions) error {
 		}
 		d.Tags = append(d.Tags, t)
 	}
+	if len(d.Tags) > maxUserTags {
+		return fmt.Errorf("--%s: %d tags; at most %d (ECS allows 20 per resource and the driver adds 3)", flagTag, len(d.Tags), maxUserTags)
+	}
+	// A created group opens ports to --aliyunecs-ingress-cidr and every
+	// --aliyunecs-open-port. Machines with another rule set must not share
+	// (and so widen) it: the default name gets a suffix per rule set.
+	if d.SecurityGroup == defaultSecurityGroupName && !d.defaultRuleSet() {
+		d.SecurityGroup += "-" + ruleSetID(d.IngressCIDRs, d.OpenPorts)
+	}
 	return nil
 }
 
@@ -292,6 +302,22 @@ func orList(items []string) string {
 		return strings.Join(items, "")
 	}
 	return strings.Join(items[:len(items)-1], ", ") + " or " + items[len(items)-1]
+}
+
+// maxUserTags leaves room for the driver's three tags within ECS's 20.
+const maxUserTags = 17
+
+// defaultRuleSet reports whether the machine wants the default group's rules.
+func (d *Driver) defaultRuleSet() bool {
+	return len(d.OpenPorts) == 0 && strings.Join(d.IngressCIDRs, ",") == defaultIngressCIDR
+}
+
+// ruleSetID is a short stable digest of a rule set.
+func ruleSetID(ingress, openPorts []string) string {
+	ports := slices.Clone(openPorts)
+	slices.Sort(ports)
+	sum := sha256.Sum256([]byte(strings.Join(ingress, ",") + "|" + strings.Join(ports, ",")))
+	return hex.EncodeToString(sum[:4])
 }
 
 func validateEndpoint(raw string) error {

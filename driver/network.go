@@ -108,38 +108,67 @@ func (d *Driver) ensureNetwork(ctx context.Context, api ecs.API, p *pipeline, pl
 		return plan, nil
 	}
 	if plan.vpcID == "" {
-		id, err := api.CreateVpc(ctx, ecs.CreateVpcRequest{
-			CidrBlock: driverVpcCIDR, Name: driverNetworkName, Description: driverNetworkUsage,
-			ClientToken: sharedToken(time.Now(), "vpc", d.Region, tagsKey(d.sharedTags())), Tags: d.sharedTags(),
-		})
+		id, err := createShared(func(gone string) (string, error) {
+			return api.CreateVpc(ctx, ecs.CreateVpcRequest{
+				CidrBlock: driverVpcCIDR, Name: driverNetworkName, Description: driverNetworkUsage,
+				ClientToken: sharedToken(time.Now(), "vpc", d.Region, tagsKey(d.sharedTags()), gone), Tags: d.sharedTags(),
+			})
+		}, func(id string) error { return waitVpcAvailable(ctx, api, id) })
 		if err != nil {
 			return plan, fmt.Errorf("could not create a VPC: %w", err)
 		}
 		plan.vpcID = id
 		log.Infof("Created VPC %s (%s) for the driver's machines (elapsed %s)", id, driverVpcCIDR, p.elapsed())
-		if err := waitVpcAvailable(ctx, api, id); err != nil {
-			return plan, err
-		}
 	}
 	existing, err := api.DescribeVSwitches(ctx, ecs.VSwitchQuery{VpcID: plan.vpcID})
 	if err != nil {
 		return plan, fmt.Errorf("could not list the VSwitches of VPC %s: %w", plan.vpcID, err)
 	}
+	// Another machine may have just made the zone's VSwitch: use it rather
+	// than a second one in the next free block.
+	for _, v := range existing {
+		if v.ZoneID == plan.zoneID && hasTag(v.Tags, tagManagedBy, tagManagedByValue) {
+			plan.vswitchID = v.ID
+			return plan, waitVSwitchAvailable(ctx, api, v.ID)
+		}
+	}
 	cidr, err := freeSubnet(driverVpcCIDR, driverVSwitchBits, existing)
 	if err != nil {
 		return plan, fmt.Errorf("VPC %s: %w", plan.vpcID, err)
 	}
-	id, err := api.CreateVSwitch(ctx, ecs.CreateVSwitchRequest{
-		VpcID: plan.vpcID, ZoneID: plan.zoneID, CidrBlock: cidr, Name: driverNetworkName,
-		Description: driverNetworkUsage, ClientToken: sharedToken(time.Now(), "vswitch", plan.vpcID, plan.zoneID, cidr, tagsKey(d.sharedTags())),
-		Tags: d.sharedTags(),
-	})
+	id, err := createShared(func(gone string) (string, error) {
+		return api.CreateVSwitch(ctx, ecs.CreateVSwitchRequest{
+			VpcID: plan.vpcID, ZoneID: plan.zoneID, CidrBlock: cidr, Name: driverNetworkName, Description: driverNetworkUsage,
+			ClientToken: sharedToken(time.Now(), "vswitch", plan.vpcID, plan.zoneID, cidr, tagsKey(d.sharedTags()), gone),
+			Tags:        d.sharedTags(),
+		})
+	}, func(id string) error { return waitVSwitchAvailable(ctx, api, id) })
 	if err != nil {
 		return plan, fmt.Errorf("could not create a VSwitch in VPC %s zone %s: %w", plan.vpcID, plan.zoneID, err)
 	}
 	plan.vswitchID = id
 	log.Infof("Created VSwitch %s (%s) in zone %s (elapsed %s)", id, cidr, plan.zoneID, p.elapsed())
-	return plan, waitVSwitchAvailable(ctx, api, id)
+	return plan, nil
+}
+
+// createShared creates a shared resource with a sharedToken and waits for
+// it. A token that the cloud still remembers can hand back a resource
+// someone has since deleted; then ready reports NotFound and the resource is
+// created once more with a token that names the gone ID.
+func createShared(create func(gone string) (string, error), ready func(id string) error) (string, error) {
+	gone := ""
+	for {
+		id, err := create(gone)
+		if err != nil {
+			return "", err
+		}
+		err = ready(id)
+		if ecs.IsNotFound(err) && gone != id {
+			gone = id
+			continue
+		}
+		return id, err
+	}
 }
 
 // freeSubnet returns the first /bits block of parent that overlaps none of
@@ -176,13 +205,22 @@ func freeSubnet(parent string, bits int, existing []ecs.VSwitch) (string, error)
 	return "", fmt.Errorf("no free /%d block left in %s", bits, parent)
 }
 
+// notListedPolls is how many polls in a row must miss a just-created
+// resource before a wait calls it gone (listings can lag a create briefly).
+const notListedPolls = 5
+
 func waitVpcAvailable(ctx context.Context, api ecs.API, id string) error {
+	missing := 0
 	err := ecs.WaitFor(ctx, func(ctx context.Context) (bool, error) {
 		vpcs, err := api.DescribeVpcs(ctx, ecs.VpcQuery{VpcIDs: []string{id}})
 		if err != nil {
 			return !ecs.IsRetryable(err), err
 		}
-		return len(vpcs) == 1 && vpcs[0].Status == "Available", nil
+		if len(vpcs) == 0 {
+			missing++
+			return missing >= notListedPolls, &ecs.APIError{Action: "DescribeVpcs", Code: "InvalidVpcId.NotFound", Message: "VPC " + id + " is not listed"}
+		}
+		return vpcs[0].Status == "Available", nil
 	}, ecs.Backoff{})
 	if err != nil {
 		return fmt.Errorf("VPC %s did not become Available: %w", id, err)
@@ -191,12 +229,17 @@ func waitVpcAvailable(ctx context.Context, api ecs.API, id string) error {
 }
 
 func waitVSwitchAvailable(ctx context.Context, api ecs.API, id string) error {
+	missing := 0
 	err := ecs.WaitFor(ctx, func(ctx context.Context) (bool, error) {
 		vsws, err := api.DescribeVSwitches(ctx, ecs.VSwitchQuery{VSwitchID: id})
 		if err != nil {
 			return !ecs.IsRetryable(err), err
 		}
-		return len(vsws) == 1 && vsws[0].Status == "Available", nil
+		if len(vsws) == 0 {
+			missing++
+			return missing >= notListedPolls, &ecs.APIError{Action: "DescribeVSwitches", Code: "InvalidVSwitchId.NotFound", Message: "VSwitch " + id + " is not listed"}
+		}
+		return vsws[0].Status == "Available", nil
 	}, ecs.Backoff{})
 	if err != nil {
 		return fmt.Errorf("VSwitch %s did not become Available: %w", id, err)

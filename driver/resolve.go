@@ -233,7 +233,11 @@ func (d *Driver) chooseImage(ctx context.Context, api ecs.API, instanceType stri
 		return ecs.Image{}, fmt.Errorf("--%s: no image with ID or name %q in region %s", flagImageID, d.ImageID, d.Region)
 	}
 	arch := "x86_64"
-	if types, err := api.DescribeInstanceTypes(ctx, []string{instanceType}); err == nil && len(types) == 1 && strings.EqualFold(types[0].CPUArchitecture, "ARM") {
+	types, err := api.DescribeInstanceTypes(ctx, []string{instanceType})
+	if err != nil {
+		return ecs.Image{}, fmt.Errorf("could not look up instance type %s: %w", instanceType, err)
+	}
+	if len(types) == 1 && strings.EqualFold(types[0].CPUArchitecture, "ARM") {
 		arch = "arm64"
 	}
 	images, err := api.DescribeImages(ctx, ecs.ImageQuery{OwnerAlias: "system", OSType: "linux", Architecture: arch})

@@ -23,7 +23,10 @@ func (d *Driver) findSecurityGroup(ctx context.Context, api ecs.API, vpcID strin
 		if len(groups) == 0 {
 			return nil, fmt.Errorf("--%s: security group %s does not exist in region %s", flagSecurityGroup, d.SecurityGroup, d.Region)
 		}
-		if vpcID != "" && groups[0].VpcID != vpcID {
+		if vpcID == "" {
+			return nil, fmt.Errorf("--%s %s is in VPC %s, which has no VSwitch where the instance goes; pass --%s or --%s", flagSecurityGroup, groups[0].ID, groups[0].VpcID, flagVSwitchID, flagVpcID)
+		}
+		if groups[0].VpcID != vpcID {
 			return nil, fmt.Errorf("--%s %s is in VPC %s, but the instance goes to VPC %s", flagSecurityGroup, groups[0].ID, groups[0].VpcID, vpcID)
 		}
 		return &groups[0], nil
@@ -65,10 +68,18 @@ func (d *Driver) ensureSecurityGroup(ctx context.Context, api ecs.API, p *pipeli
 		}
 	}
 	if group == nil {
-		id, err := api.CreateSecurityGroup(ctx, ecs.CreateSecurityGroupRequest{
-			VpcID: vpcID, Name: d.SecurityGroup, Description: driverNetworkUsage,
-			ResourceGroupID: d.ResourceGroupID, ClientToken: sharedToken(time.Now(), "security-group", d.Region, vpcID, d.SecurityGroup, tagsKey(d.sharedTags())),
-			Tags: d.sharedTags(),
+		id, err := createShared(func(gone string) (string, error) {
+			return api.CreateSecurityGroup(ctx, ecs.CreateSecurityGroupRequest{
+				VpcID: vpcID, Name: d.SecurityGroup, Description: driverNetworkUsage, ResourceGroupID: d.ResourceGroupID,
+				ClientToken: sharedToken(time.Now(), "security-group", d.Region, vpcID, d.SecurityGroup, tagsKey(d.sharedTags()), gone),
+				Tags:        d.sharedTags(),
+			})
+		}, func(id string) error {
+			found, err := api.DescribeSecurityGroups(ctx, ecs.SecurityGroupQuery{SecurityGroupIDs: []string{id}})
+			if err == nil && len(found) == 0 {
+				return &ecs.APIError{Action: "DescribeSecurityGroups", Code: "InvalidSecurityGroupId.NotFound", Message: "security group " + id + " is not listed"}
+			}
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("could not create security group %q in VPC %s: %w", d.SecurityGroup, vpcID, err)

@@ -125,7 +125,9 @@ func TestCreateThenRemove(t *testing.T) {
 		t.Errorf("key pair %s not imported and used", d.KeyPairName)
 	}
 	group := findResource(inv.SecurityGroups, d.SecurityGroupID)
-	if group == nil || group.Name != "docker-machine" || group.Tags[tagManagedBy] != DriverName {
+	// --aliyunecs-open-port changes the rule set, so the group is the
+	// default name with that rule set's suffix.
+	if group == nil || !strings.HasPrefix(group.Name, "docker-machine-") || group.Tags[tagManagedBy] != DriverName {
 		t.Fatalf("default security group not created and tagged: %+v", group)
 	}
 	assertRule(t, group, "TCP", "10250/10250", "", group.ID)

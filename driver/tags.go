@@ -41,6 +41,9 @@ func parseUserTag(s string) (ecs.Tag, error) {
 	if strings.Contains(lower, "http://") || strings.Contains(lower, "https://") {
 		return ecs.Tag{}, fmt.Errorf("%q: tag keys may not contain http:// or https://", s)
 	}
+	if lv := strings.ToLower(value); strings.Contains(lv, "http://") || strings.Contains(lv, "https://") {
+		return ecs.Tag{}, fmt.Errorf("%q: tag values may not contain http:// or https://", s)
+	}
 	switch key {
 	case tagManagedBy, tagMachineName, tagMachineID:
 		return ecs.Tag{}, fmt.Errorf("%q: the key %s is reserved for the driver", s, key)

@@ -91,6 +91,9 @@ func (c *Client) AssociateEipAddress(ctx context.Context, allocationID, instance
 	p.set("AllocationId", allocationID)
 	p.set("InstanceId", instanceID)
 	p["InstanceType"] = "EcsInstance"
+	// A token makes a retry after a lost answer a replay, not a second
+	// association that the EIP's new state would refuse.
+	p.set("ClientToken", newClientToken())
 	return c.call(ctx, productVPC, "AssociateEipAddress", p, nil)
 }
 
@@ -102,6 +105,7 @@ func (c *Client) UnassociateEipAddress(ctx context.Context, allocationID, instan
 	p.set("InstanceId", instanceID)
 	p["InstanceType"] = "EcsInstance"
 	p.setBool("Force", force)
+	p.set("ClientToken", newClientToken())
 	return c.call(ctx, productVPC, "UnassociateEipAddress", p, nil)
 }
 

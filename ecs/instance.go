@@ -230,16 +230,16 @@ func (c *Client) RebootInstance(ctx context.Context, instanceID string, force bo
 }
 
 // DeleteInstance releases an instance; without force it must be Stopped.
-// On top of the usual transient errors it retries
-// IncorrectInstanceStatus.Initializing (the instance is still being created,
-// e.g. a rollback right after RunInstances) with the call's backoff: until
+// On top of the usual transient errors it retries IncorrectInstanceStatus
+// and IncorrectInstanceStatus.Initializing (the instance is still being
+// created, e.g. a rollback right after RunInstances, or is Stopping) with the call's backoff: until
 // ctx's deadline if ctx has one, else for Retry.MaxAttempts attempts.
 func (c *Client) DeleteInstance(ctx context.Context, instanceID string, force bool) error {
 	p := params{}
 	p.set("InstanceId", instanceID)
 	p.setBool("Force", force)
 	return c.callOpts(ctx, productECS, "DeleteInstance", p, nil, retryOpts{
-		extra: []string{"IncorrectInstanceStatus.Initializing"}, extraUntilDeadline: true,
+		extra: []string{"IncorrectInstanceStatus", "IncorrectInstanceStatus.Initializing"}, extraUntilDeadline: true,
 	})
 }
 
