@@ -36,7 +36,6 @@ type Tap struct {
 	mu       sync.Mutex
 	arrivals []Arrival
 	rules    []*tapRule
-	waiters  []*tapWaiter
 	release  chan struct{}
 }
 
@@ -58,7 +57,8 @@ func (a Arrival) Mutating() bool {
 	return !a.DryRun && !strings.HasPrefix(a.Action, "Describe") && !strings.HasPrefix(a.Action, "List")
 }
 
-// TapMode is what the tap does with a matching call.
+// TapMode is what the tap does with a matching call; the zero mode only
+// observes it (the rule's channel still reports its arrival).
 type TapMode int
 
 // The tap's modes.
@@ -78,11 +78,6 @@ type tapRule struct {
 	seen int
 	mode TapMode
 	hit  chan struct{} // closed when the rule fires
-}
-
-type tapWaiter struct {
-	n  int
-	ch chan struct{}
 }
 
 // NewTap starts a tap on 127.0.0.1 in front of target (the simulator's URL).
@@ -157,19 +152,6 @@ func (t *Tap) add(r *tapRule) <-chan struct{} {
 	return r.hit
 }
 
-// WaitArrivals returns a channel that is closed once n calls have arrived.
-func (t *Tap) WaitArrivals(n int) <-chan struct{} {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	ch := make(chan struct{})
-	if len(t.arrivals) >= n {
-		close(ch)
-		return ch
-	}
-	t.waiters = append(t.waiters, &tapWaiter{n: n, ch: ch})
-	return ch
-}
-
 // ServeHTTP implements http.Handler.
 func (t *Tap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 4<<20))
@@ -237,15 +219,6 @@ func (t *Tap) arrive(r *http.Request, body []byte) (TapMode, <-chan struct{}) {
 	defer t.mu.Unlock()
 	a := Arrival{Seq: len(t.arrivals) + 1, Action: get("Action"), DryRun: strings.EqualFold(get("DryRun"), "true"), Time: time.Now()}
 	t.arrivals = append(t.arrivals, a)
-	kept := t.waiters[:0]
-	for _, wt := range t.waiters {
-		if len(t.arrivals) >= wt.n {
-			close(wt.ch)
-		} else {
-			kept = append(kept, wt)
-		}
-	}
-	t.waiters = kept
 	var fired *tapRule
 	rules := t.rules[:0]
 	for _, rule := range t.rules {
