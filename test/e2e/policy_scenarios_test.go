@@ -27,6 +27,8 @@ var featureScenarios = []scenario{
 	{"stop, start, restart, kill", scenarioPowerCycle},
 	{"new VPC and VSwitch in an empty zone", scenarioNewNetwork},
 	{"existing key pair and security group", scenarioExistingResources},
+	{"elastic IP", scenarioElasticIP},
+	{"load balancer backend", scenarioLoadBalancer},
 	{"failed create rolls back, rm cleans up", scenarioFailedCreate},
 }
 
@@ -221,4 +223,38 @@ func lastLine(s string) string {
 		}
 	}
 	return ""
+}
+
+// scenarioElasticIP creates and removes a machine whose address is an EIP
+// the driver allocates, tags, binds and releases.
+func scenarioElasticIP(t *testing.T, b *backend) {
+	name := b.machineName("eip")
+	if res := b.run(t, b.createArgs(name, installScript(t), "--aliyunecs-allocate-public-static-ip")...); res.ExitCode != 0 {
+		t.Fatalf("create exited %d", res.ExitCode)
+	}
+	if res := b.run(t, "rm", "-y", name); res.ExitCode != 0 {
+		t.Fatalf("rm exited %d", res.ExitCode)
+	}
+	b.waitGone(t, name)
+}
+
+// scenarioLoadBalancer creates a machine as a backend of a classic load
+// balancer and removes it. The simulator has no API to create one, so the
+// scenario needs the simulator's admin API and is skipped on a real account.
+func scenarioLoadBalancer(t *testing.T, b *backend) {
+	if b.world == nil {
+		t.Skip("needs a load balancer made through the simulator's admin API")
+	}
+	lb, err := b.world.sim.CreateLoadBalancer(b.region, "policy-lb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := b.machineName("slb")
+	if res := b.run(t, b.createArgs(name, installScript(t), "--aliyunecs-slb-id", lb)...); res.ExitCode != 0 {
+		t.Fatalf("create exited %d", res.ExitCode)
+	}
+	if res := b.run(t, "rm", "-y", name); res.ExitCode != 0 {
+		t.Fatalf("rm exited %d", res.ExitCode)
+	}
+	b.waitGone(t, name)
 }

@@ -20,17 +20,6 @@ var pendingActions = map[string]string{
 	"ecs:DeleteSecurityGroup":     "the ecs package has it; the driver never deletes a (shared) group",
 	"vpc:DeleteVpc":               "the ecs package has it; the driver never deletes its shared VPC",
 	"vpc:DeleteVSwitch":           "the ecs package has it; the driver never deletes its shared VSwitch",
-
-	"vpc:AllocateEipAddress":    "scenario: create and rm with --aliyunecs-allocate-public-static-ip (needs EIPs in ecssim)",
-	"vpc:AssociateEipAddress":   "scenario: create and rm with --aliyunecs-allocate-public-static-ip (needs EIPs in ecssim)",
-	"vpc:UnassociateEipAddress": "scenario: create and rm with --aliyunecs-allocate-public-static-ip (needs EIPs in ecssim)",
-	"vpc:ReleaseEipAddress":     "scenario: create and rm with --aliyunecs-allocate-public-static-ip (needs EIPs in ecssim)",
-	"vpc:DescribeEipAddresses":  "scenario: create and rm with --aliyunecs-allocate-public-static-ip (needs EIPs in ecssim)",
-	"vpc:TagResources":          "scenario: create and rm with --aliyunecs-allocate-public-static-ip (tags the EIP)",
-
-	"slb:DescribeLoadBalancerAttribute": "scenario: create and rm with --aliyunecs-slb-id (needs SLB in ecssim)",
-	"slb:AddBackendServers":             "scenario: create and rm with --aliyunecs-slb-id (needs SLB in ecssim)",
-	"slb:RemoveBackendServers":          "scenario: create and rm with --aliyunecs-slb-id (needs SLB in ecssim)",
 }
 
 // TestPolicyMatchesDriver runs every feature scenario against the
