@@ -30,12 +30,16 @@ func (d *Driver) Create() error {
 	p := &pipeline{started: time.Now(), rollbackTimeout: t.Delete + time.Minute}
 	var r *resolved
 	var payload userdata.Payload
+	key := d.prepareKey()
 	steps := []step{
 		{"resolve", func(ctx context.Context, p *pipeline) error {
 			r, err = d.resolveOnce(ctx, api)
 			return err
 		}},
-		{"key pair", func(ctx context.Context, p *pipeline) error { return d.ensureKeyPair(ctx, api, p) }},
+		// The network and group of the first zone are made while the key is
+		// still being generated.
+		{"network", func(ctx context.Context, p *pipeline) error { return d.placeFirst(ctx, api, p, r) }},
+		{"key pair", func(ctx context.Context, p *pipeline) error { return d.ensureKeyPair(ctx, api, p, key) }},
 		{"user data", func(ctx context.Context, p *pipeline) error {
 			payload, err = d.buildUserData()
 			return err
@@ -76,21 +80,26 @@ func (d *Driver) launch(ctx context.Context, api ecs.API, p *pipeline, r *resolv
 				return err
 			}
 			r.network, r.group = plan, nil
+			if err := d.placeFirst(ctx, api, p, r); err != nil {
+				return err
+			}
 		}
-		var err error
-		if r.network, err = d.ensureNetwork(ctx, api, p, r.network); err != nil {
-			return err
-		}
-		if err := d.ensureSecurityGroup(ctx, api, p, r.network.vpcID, r.group); err != nil {
-			return err
-		}
-		err = d.runInstance(ctx, api, p, r, userData)
+		err := d.runInstance(ctx, api, p, r, userData)
 		if err == nil || !isNoStock(err) || i == len(r.candidates)-1 {
 			return err
 		}
 		log.Infof("Zone %s has no stock for %s (%v); trying zone %s", zone, r.instanceType, err, r.candidates[i+1])
 	}
 	return nil
+}
+
+// placeFirst makes the network and security group of r's current zone.
+func (d *Driver) placeFirst(ctx context.Context, api ecs.API, p *pipeline, r *resolved) error {
+	var err error
+	if r.network, err = d.ensureNetwork(ctx, api, p, r.network); err != nil {
+		return err
+	}
+	return d.ensureSecurityGroup(ctx, api, p, r.network.vpcID, r.group)
 }
 
 // isNoStock reports the answers that mean "not in this zone now".

@@ -13,21 +13,17 @@ import (
 // (generated, or copied from --aliyunecs-ssh-keypath because Rancher's
 // mounted copy disappears with the job) and makes sure ECS knows the public
 // half: the named --aliyunecs-ssh-keypair, or one the driver imports.
-func (d *Driver) ensureKeyPair(ctx context.Context, api ecs.API, p *pipeline) error {
-	keyPath := d.GetSSHKeyPath()
-	var pub string
-	var err error
-	if d.SSHKeySource != "" {
-		pub, err = sshutil.CopyPrivateKey(d.SSHKeySource, keyPath)
-		if err != nil {
-			return fmt.Errorf("--%s: %w", flagSSHKeyPath, err)
-		}
-	} else {
-		pub, err = sshutil.GenerateKeyPair(keyPath)
-		if err != nil {
-			return fmt.Errorf("could not generate the machine's SSH key: %w", err)
-		}
+func (d *Driver) ensureKeyPair(ctx context.Context, api ecs.API, p *pipeline, key <-chan localKey) error {
+	var k localKey
+	select {
+	case k = <-key:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
+	if k.err != nil {
+		return k.err
+	}
+	pub := k.pub
 	if d.SSHKeyPair != "" {
 		d.KeyPairName, d.KeyPairImported = d.SSHKeyPair, false
 		return nil
@@ -39,7 +35,7 @@ func (d *Driver) ensureKeyPair(ctx context.Context, api ecs.API, p *pipeline) er
 	name := d.resourceName()
 	d.KeyPairName, d.KeyPairImported = name, true
 	p.onFailure("key pair "+name, func(ctx context.Context) error { return d.deleteKeyPair(ctx, api) })
-	_, err = api.ImportKeyPair(ctx, ecs.ImportKeyPairRequest{
+	_, err := api.ImportKeyPair(ctx, ecs.ImportKeyPairRequest{
 		Name: name, PublicKeyBody: pub, ResourceGroupID: d.ResourceGroupID, Tags: d.machineTags(),
 	})
 	if ecs.IsCode(err, "KeyPair.AlreadyExist") {
@@ -53,6 +49,37 @@ func (d *Driver) ensureKeyPair(ctx context.Context, api ecs.API, p *pipeline) er
 	}
 	log.Infof("Imported key pair %s (elapsed %s)", name, p.elapsed())
 	return nil
+}
+
+// localKey is the machine's key in its store directory: the public half, or
+// why it could not be made.
+type localKey struct {
+	pub string
+	err error
+}
+
+// prepareKey puts the machine's private key into its store directory in the
+// background (an RSA key takes a few hundred milliseconds to generate, time
+// the network steps can use) and delivers the result once.
+func (d *Driver) prepareKey() <-chan localKey {
+	out := make(chan localKey, 1)
+	keyPath := d.GetSSHKeyPath()
+	go func() {
+		if d.SSHKeySource != "" {
+			pub, err := sshutil.CopyPrivateKey(d.SSHKeySource, keyPath)
+			if err != nil {
+				err = fmt.Errorf("--%s: %w", flagSSHKeyPath, err)
+			}
+			out <- localKey{pub, err}
+			return
+		}
+		pub, err := sshutil.GenerateKeyPair(keyPath)
+		if err != nil {
+			err = fmt.Errorf("could not generate the machine's SSH key: %w", err)
+		}
+		out <- localKey{pub, err}
+	}()
+	return out
 }
 
 // adoptKeyPair accepts an existing pair of our name when it holds our public

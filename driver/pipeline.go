@@ -59,7 +59,8 @@ func (p *pipeline) run(ctx context.Context, steps []step) error {
 
 func (p *pipeline) rollback(cause error) error {
 	if len(p.undos) == 0 {
-		return cause
+		log.Infof("Create failed after %s; it made nothing that needs removing", p.elapsed())
+		return oneLine(cause)
 	}
 	log.Infof("Create failed after %s; removing what it made", p.elapsed())
 	ctx, cancel := context.WithTimeout(context.Background(), p.rollbackTimeout)

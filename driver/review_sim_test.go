@@ -454,7 +454,7 @@ func TestReview_CreateRollbackAloneLeavesNothing(t *testing.T) {
 			if strings.Contains(msg, "\n") || !strings.Contains(msg, c.fault.Action) || !strings.Contains(msg, c.fault.Code) || !strings.Contains(msg, "RequestId") {
 				t.Errorf("error is not one line with action, code and RequestId: %q", msg)
 			}
-			if !strings.Contains(logs.String(), "removing what it made") {
+			if !strings.Contains(logs.String(), "Create failed after") {
 				t.Error("the log was not captured")
 			}
 			for _, m := range []string{secret, password, userData} {
