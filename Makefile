@@ -20,7 +20,7 @@ LDFLAGS := -s -w -X github.com/aliyunecs/docker-machine-driver-aliyunecs/driver.
 export NO_PROXY := 127.0.0.0/8,localhost
 unexport HTTP_PROXY HTTPS_PROXY http_proxy https_proxy
 
-.PHONY: all build rancher-machine test test-unit test-reliability demo sim release release-check generate bench vet fmt-check clean
+.PHONY: all build rancher-machine test test-unit test-reliability demo sim fuzz release release-check generate bench vet fmt-check clean
 
 all: build
 
@@ -53,6 +53,15 @@ test-unit:
 # The reliability suites run a short subset in `make test`; this runs them all.
 test-reliability: build rancher-machine
 	E2E_BIN_DIR=$(BIN) E2E_REQUIRE=1 RELIABILITY_FULL=1 $(GO) test -race -count=1 -timeout 60m -v ./test/reliability/...
+
+# Runs every fuzz target for a few seconds (their seed corpora run in make test).
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzParseUserTag -fuzztime=5s ./driver
+	$(GO) test -run='^$$' -fuzz=FuzzParsePortSpec -fuzztime=5s ./driver
+	$(GO) test -run='^$$' -fuzz=FuzzSetConfigFromFlags -fuzztime=5s ./driver
+	$(GO) test -run='^$$' -fuzz=FuzzBuild -fuzztime=5s ./userdata
+	$(GO) test -run='^$$' -fuzz=FuzzReadParams -fuzztime=5s ./test/ecssim
+	$(GO) test -run='^$$' -fuzz=FuzzVerifySignature -fuzztime=5s ./test/ecssim
 
 release:
 	VERSION=$(VERSION) bash scripts/release.sh

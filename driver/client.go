@@ -2,6 +2,8 @@ package driver
 
 import (
 	"fmt"
+	"os"
+	"time"
 
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
 )
@@ -24,10 +26,23 @@ func (d *Driver) client() (ecs.API, error) {
 		Endpoint:        d.APIEndpoint,
 		UserAgent:       "docker-machine-driver-aliyunecs/" + Version,
 		Retry:           d.retry,
+		RequestTimeout:  requestTimeout(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("could not set up the Alibaba Cloud client: %w", err)
 	}
 	d.api = api
 	return api, nil
+}
+
+// requestTimeout reads ALIYUNECS_REQUEST_TIMEOUT (a Go duration such as
+// "20s"), the bound of one API attempt; unset or invalid keeps the client's
+// defaults (30 s, 90 s for slow actions). Test suites shorten it to inject
+// hangs quickly; a user behind a slow proxy can lengthen it.
+func requestTimeout() time.Duration {
+	d, err := time.ParseDuration(os.Getenv("ALIYUNECS_REQUEST_TIMEOUT"))
+	if err != nil || d <= 0 {
+		return 0
+	}
+	return d
 }

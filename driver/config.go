@@ -18,6 +18,9 @@ import (
 	"github.com/rancher/machine/libmachine/log"
 )
 
+// sshUserPattern is the portable Linux user name syntax (useradd's default).
+var sshUserPattern = regexp.MustCompile(`^[a-z_][a-z0-9_-]{0,31}$`)
+
 // regionPattern is what the SDK accepts as a region ID; the region itself is
 // checked against DescribeRegions in PreCreateCheck.
 var regionPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -268,6 +271,9 @@ func (d *Driver) readSSH(flags drivers.DriverOptions) error {
 	d.SSHUser = strings.TrimSpace(flags.String(flagSSHUser))
 	if d.SSHUser == "" {
 		d.SSHUser = defaultSSHUser
+	}
+	if !sshUserPattern.MatchString(d.SSHUser) {
+		return fmt.Errorf("--%s: %q is not a Linux user name", flagSSHUser, d.SSHUser)
 	}
 	d.SSHPort = flags.Int(flagSSHPort)
 	if d.SSHPort == 0 {

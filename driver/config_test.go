@@ -87,6 +87,8 @@ func TestSetConfigFromFlagsRejectsBadValuesNamingTheFlag(t *testing.T) {
 		{flagKMSKeyID, "key-1"},   // needs disk encryption
 		{flagMetadataHTTPTokens, "sometimes"},
 		{flagSSHWait, -1},
+		{flagSSHUser, "root user"},
+		{flagSSHUser, "root;reboot"},
 	}
 	for _, c := range cases {
 		t.Run(c.flag, func(t *testing.T) {

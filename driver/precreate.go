@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
@@ -18,6 +19,11 @@ const preCreateTimeout = 3 * time.Minute
 // see [drivers.Driver.PreCreateCheck]. Rancher loops create/delete forever on
 // a persistent create error, so everything that can be caught here is.
 func (d *Driver) PreCreateCheck() error {
+	if d.SSHKeySource != "" {
+		if _, err := os.Stat(d.SSHKeySource); err != nil {
+			return fmt.Errorf("--%s: %w", flagSSHKeyPath, err)
+		}
+	}
 	payload, err := d.buildUserData()
 	if err != nil {
 		return err
