@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/test/cloudops"
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/test/ecssim"
 	"github.com/rancher/machine/libmachine/log"
 )
@@ -146,10 +147,10 @@ func TestReview_DeletedSharedResourcesAreRecreated(t *testing.T) {
 	ctx := context.Background()
 	for name, del := range map[string]func(api ecs.API, d *Driver, inst ecssim.InstanceResource) error{
 		"security group": func(api ecs.API, d *Driver, _ ecssim.InstanceResource) error {
-			return api.DeleteSecurityGroup(ctx, d.SecurityGroupID)
+			return cloudops.DeleteSecurityGroup(ctx, api.(cloudops.Invoker), d.SecurityGroupID)
 		},
 		"VSwitch": func(api ecs.API, _ *Driver, inst ecssim.InstanceResource) error {
-			return api.DeleteVSwitch(ctx, inst.VSwitchID)
+			return cloudops.DeleteVSwitch(ctx, api.(cloudops.Invoker), inst.VSwitchID)
 		},
 	} {
 		t.Run(name, func(t *testing.T) {

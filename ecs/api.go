@@ -26,17 +26,14 @@ type API interface {
 	// VPC product (2016-04-28).
 	DescribeVpcs(ctx context.Context, q VpcQuery) ([]Vpc, error)
 	CreateVpc(ctx context.Context, req CreateVpcRequest) (string, error)
-	DeleteVpc(ctx context.Context, vpcID string) error
 	DescribeVSwitches(ctx context.Context, q VSwitchQuery) ([]VSwitch, error)
 	CreateVSwitch(ctx context.Context, req CreateVSwitchRequest) (string, error)
-	DeleteVSwitch(ctx context.Context, vswitchID string) error
 
 	// Security groups.
 	DescribeSecurityGroups(ctx context.Context, q SecurityGroupQuery) ([]SecurityGroup, error)
 	DescribeSecurityGroupAttribute(ctx context.Context, groupID string) (*SecurityGroup, error)
 	CreateSecurityGroup(ctx context.Context, req CreateSecurityGroupRequest) (string, error)
 	AuthorizeSecurityGroup(ctx context.Context, groupID string, perms []Permission) error
-	DeleteSecurityGroup(ctx context.Context, groupID string) error
 
 	// Key pairs.
 	ImportKeyPair(ctx context.Context, req ImportKeyPairRequest) (*KeyPair, error)

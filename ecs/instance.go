@@ -242,15 +242,3 @@ func (c *Client) DeleteInstance(ctx context.Context, instanceID string, force bo
 		extra: []string{"IncorrectInstanceStatus", "IncorrectInstanceStatus.Initializing"}, extraUntilDeadline: true,
 	})
 }
-
-// AllocatePublicIpAddress gives a Running or Stopped instance a public IP
-// (it needs InternetMaxBandwidthOut > 0) and returns the address.
-func (c *Client) AllocatePublicIpAddress(ctx context.Context, instanceID string) (string, error) {
-	p := params{}
-	p.set("InstanceId", instanceID)
-	var resp struct{ IpAddress string }
-	if err := c.call(ctx, productECS, "AllocatePublicIpAddress", p, &resp); err != nil {
-		return "", err
-	}
-	return resp.IpAddress, nil
-}

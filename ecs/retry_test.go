@@ -208,18 +208,18 @@ func TestDeleteInstanceRetriesInitializing(t *testing.T) {
 	wantParams(t, calls[0].Query, map[string]string{"InstanceId": "i-1", "Force": "true"})
 }
 
-func TestDeleteSecurityGroupDependencyViolationNotRetried(t *testing.T) {
+func TestInvokeDependencyViolationNotRetried(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	f.onECS("DeleteSecurityGroup", failFirst(2, 403, "DependencyViolation", okBody(nil)))
 	c, s := f.client(t)
-	err := c.DeleteSecurityGroup(context.Background(), "sg-1")
+	err := c.Invoke(context.Background(), ServiceECS, "DeleteSecurityGroup", map[string]string{"SecurityGroupId": "sg-1"}, nil)
 	if !IsCode(err, "DependencyViolation") || len(f.got("DeleteSecurityGroup")) != 1 {
 		t.Fatalf("err=%v calls=%d", err, len(f.got("DeleteSecurityGroup")))
 	}
 	// The caller opts in while tearing down.
 	err = Retry(context.Background(), RetryPolicy{Sleep: s.sleep}, func(ctx context.Context) error {
-		return c.DeleteSecurityGroup(ctx, "sg-1")
+		return c.Invoke(ctx, ServiceECS, "DeleteSecurityGroup", map[string]string{"SecurityGroupId": "sg-1"}, nil)
 	}, "DependencyViolation")
 	if err != nil || len(f.got("DeleteSecurityGroup")) != 3 {
 		t.Fatalf("with Retry: err=%v calls=%d", err, len(f.got("DeleteSecurityGroup")))

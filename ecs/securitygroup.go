@@ -169,13 +169,3 @@ func (c *Client) AuthorizeSecurityGroup(ctx context.Context, groupID string, per
 	}
 	return nil
 }
-
-// DeleteSecurityGroup deletes a security group. DependencyViolation
-// (instances, even ones being released, still in it) is returned, not
-// retried; wrap the call in Retry with "DependencyViolation" while tearing
-// down.
-func (c *Client) DeleteSecurityGroup(ctx context.Context, groupID string) error {
-	p := params{}
-	p.set("SecurityGroupId", groupID)
-	return c.call(ctx, productECS, "DeleteSecurityGroup", p, nil)
-}

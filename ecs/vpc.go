@@ -76,15 +76,6 @@ func (c *Client) CreateVpc(ctx context.Context, req CreateVpcRequest) (string, e
 	return resp.VpcId, nil
 }
 
-// DeleteVpc deletes a VPC. DependencyViolation.* (VSwitches or security
-// groups still inside) is returned, not retried; wrap the call in Retry with
-// "DependencyViolation" to wait for dependants to go.
-func (c *Client) DeleteVpc(ctx context.Context, vpcID string) error {
-	p := params{}
-	p.set("VpcId", vpcID)
-	return c.call(ctx, productVPC, "DeleteVpc", p, nil)
-}
-
 // DescribeVSwitches lists the VSwitches matching q, following every page.
 func (c *Client) DescribeVSwitches(ctx context.Context, q VSwitchQuery) ([]VSwitch, error) {
 	p := params{}
@@ -150,14 +141,6 @@ func (c *Client) CreateVSwitch(ctx context.Context, req CreateVSwitchRequest) (s
 		return "", err
 	}
 	return resp.VSwitchId, nil
-}
-
-// DeleteVSwitch deletes a VSwitch. DependencyViolation (instances still in
-// it) is returned, not retried; see DeleteVpc.
-func (c *Client) DeleteVSwitch(ctx context.Context, vswitchID string) error {
-	p := params{}
-	p.set("VSwitchId", vswitchID)
-	return c.call(ctx, productVPC, "DeleteVSwitch", p, nil)
 }
 
 // tokenOrNew returns token, or a fresh ClientToken when it is empty.

@@ -21,7 +21,7 @@ type backend struct {
 	world   *world // nil on a real account
 	machine *harness.Machine
 	// cloud is the project's ecs client, for leftover checks and sweeping.
-	cloud ecs.API
+	cloud *ecs.Client
 	// checkerKey is the AccessKey ID of cloud; its calls are not the
 	// driver's (the policy test leaves them out).
 	checkerKey string

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/sshutil"
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/test/cloudops"
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/test/e2e/harness"
 )
 
@@ -138,7 +139,7 @@ func scenarioExistingResources(t *testing.T, b *backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = b.cloud.DeleteSecurityGroup(context.Background(), sg) })
+	t.Cleanup(func() { _ = cloudops.DeleteSecurityGroup(context.Background(), b.cloud, sg) })
 	before, err := b.cloud.DescribeSecurityGroupAttribute(ctx, sg)
 	if err != nil {
 		t.Fatal(err)

@@ -11,22 +11,11 @@ import (
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/test/e2e/harness"
 )
 
-// pendingActions are policy actions no scenario calls yet, each with what
-// would call it. The policy test fails when one of them gets covered (take
-// it off this list) and when a policy action is neither covered nor listed
-// (add a scenario to featureScenarios, or a line here).
-var pendingActions = map[string]string{
-	"ecs:AllocatePublicIpAddress": "the ecs package has it; the driver does not call it",
-	"ecs:DeleteSecurityGroup":     "the ecs package has it; the driver never deletes a (shared) group",
-	"vpc:DeleteVpc":               "the ecs package has it; the driver never deletes its shared VPC",
-	"vpc:DeleteVSwitch":           "the ecs package has it; the driver never deletes its shared VSwitch",
-}
-
 // TestPolicyMatchesDriver runs every feature scenario against the
 // simulator and holds docs/ram-policy.json to what the driver does: every
 // action a scenario calls (successful or failed) is granted, every granted
-// action is called by a scenario or listed in pendingActions with a reason,
-// and the policy grants exactly the actions the ecs package sends.
+// action is called by a scenario (so the scenarios' calls are exactly the
+// policy), and the policy grants exactly the actions the ecs package sends.
 func TestPolicyMatchesDriver(t *testing.T) {
 	root := repoRoot(t)
 	scan, err := harness.ScanDriverActions(filepath.Join(root, "ecs"))
@@ -88,22 +77,13 @@ func TestPolicyMatchesDriver(t *testing.T) {
 	}
 	var uncovered []string
 	for a := range policy {
-		_, pending := pendingActions[a]
-		switch {
-		case len(covered[a]) > 0 && pending:
-			t.Errorf("%s is called by %v now: remove it from pendingActions", a, covered[a])
-		case len(covered[a]) == 0 && !pending:
+		if len(covered[a]) == 0 {
 			uncovered = append(uncovered, a)
-		}
-	}
-	for a := range pendingActions {
-		if !policy[a] {
-			t.Errorf("pendingActions lists %s, which the policy does not grant: remove it", a)
 		}
 	}
 	if len(uncovered) > 0 {
 		sort.Strings(uncovered)
-		t.Errorf("the policy grants %s but no scenario calls them: add a scenario to featureScenarios (or a reason to pendingActions)",
+		t.Errorf("the policy grants %s but no scenario calls them: add a scenario to featureScenarios",
 			strings.Join(uncovered, ", "))
 	}
 	var lines []string

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/test/cloudops"
 )
 
 // RunTagKey is the tag every end-to-end run puts on what it creates
@@ -61,11 +62,9 @@ type SweepAPI interface {
 	DescribeKeyPairs(ctx context.Context, name string) ([]ecs.KeyPair, error)
 	DeleteKeyPairs(ctx context.Context, names []string) error
 	DescribeSecurityGroups(ctx context.Context, q ecs.SecurityGroupQuery) ([]ecs.SecurityGroup, error)
-	DeleteSecurityGroup(ctx context.Context, groupID string) error
 	DescribeVSwitches(ctx context.Context, q ecs.VSwitchQuery) ([]ecs.VSwitch, error)
-	DeleteVSwitch(ctx context.Context, vswitchID string) error
 	DescribeVpcs(ctx context.Context, q ecs.VpcQuery) ([]ecs.Vpc, error)
-	DeleteVpc(ctx context.Context, vpcID string) error
+	cloudops.Invoker // deletes the shared network
 }
 
 // Swept lists what Sweep deleted, by ID (key pairs by name).
@@ -129,7 +128,7 @@ func Sweep(ctx context.Context, api SweepAPI, match func(runID string) bool, log
 		errs = append(errs, fmt.Errorf("sweep: list security groups: %w", err))
 	} else {
 		for _, g := range groups {
-			if selected(g.Tags) && sweepNetwork(ctx, logf, "security group", g.ID, api.DeleteSecurityGroup, &errs) {
+			if selected(g.Tags) && sweepNetwork(ctx, logf, "security group", g.ID, deleteWith(api, cloudops.DeleteSecurityGroup), &errs) {
 				out.SecurityGroups = append(out.SecurityGroups, g.ID)
 			}
 		}
@@ -138,7 +137,7 @@ func Sweep(ctx context.Context, api SweepAPI, match func(runID string) bool, log
 		errs = append(errs, fmt.Errorf("sweep: list VSwitches: %w", err))
 	} else {
 		for _, v := range vsws {
-			if selected(v.Tags) && sweepNetwork(ctx, logf, "VSwitch", v.ID, api.DeleteVSwitch, &errs) {
+			if selected(v.Tags) && sweepNetwork(ctx, logf, "VSwitch", v.ID, deleteWith(api, cloudops.DeleteVSwitch), &errs) {
 				out.VSwitches = append(out.VSwitches, v.ID)
 			}
 		}
@@ -147,12 +146,17 @@ func Sweep(ctx context.Context, api SweepAPI, match func(runID string) bool, log
 		errs = append(errs, fmt.Errorf("sweep: list VPCs: %w", err))
 	} else {
 		for _, v := range vpcs {
-			if selected(v.Tags) && sweepNetwork(ctx, logf, "VPC", v.ID, api.DeleteVpc, &errs) {
+			if selected(v.Tags) && sweepNetwork(ctx, logf, "VPC", v.ID, deleteWith(api, cloudops.DeleteVpc), &errs) {
 				out.Vpcs = append(out.Vpcs, v.ID)
 			}
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// deleteWith binds a cloudops delete to api.
+func deleteWith(api SweepAPI, del func(context.Context, cloudops.Invoker, string) error) func(context.Context, string) error {
+	return func(ctx context.Context, id string) error { return del(ctx, api, id) }
 }
 
 // sweepNetwork deletes one shared network resource; "in use" answers are
