@@ -139,6 +139,10 @@ func (d *Driver) readBilling(flags drivers.DriverOptions) error {
 	}
 
 	d.RAMRoleName = strings.TrimSpace(flags.String(flagRAMRoleName))
+	d.DeploymentSetID = strings.TrimSpace(flags.String(flagDeploymentSetID))
+	if d.DeploymentSetID != "" && !strings.HasPrefix(d.DeploymentSetID, "ds-") {
+		return fmt.Errorf("--%s: %q is not a deployment set ID (ds-...)", flagDeploymentSetID, d.DeploymentSetID)
+	}
 	if d.MetadataHTTPTokens, err = oneOf(flags, flagMetadataHTTPTokens, "", "optional", "required"); err != nil {
 		return err
 	}
@@ -206,6 +210,10 @@ func (d *Driver) readNetwork(flags drivers.DriverOptions) error {
 	d.InternetMaxBandwidth = flags.Int(flagInternetMaxBandwidth)
 	if d.InternetMaxBandwidth < 0 || d.InternetMaxBandwidth > 200 {
 		return fmt.Errorf("--%s: %d Mbit/s is outside 0-200", flagInternetMaxBandwidth, d.InternetMaxBandwidth)
+	}
+	d.IPv6AddressCount = flags.Int(flagIPv6AddressCount)
+	if d.IPv6AddressCount < 0 || d.IPv6AddressCount > maxIPv6Addresses {
+		return fmt.Errorf("--%s: %d is outside 0-%d", flagIPv6AddressCount, d.IPv6AddressCount, maxIPv6Addresses)
 	}
 	d.PrivateAddressOnly = flags.Bool(flagPrivateAddressOnly)
 	d.AllocatePublicStaticIP = flags.Bool(flagAllocatePublicStaticIP)

@@ -89,6 +89,9 @@ func TestSetConfigFromFlagsRejectsBadValuesNamingTheFlag(t *testing.T) {
 		{flagSSHWait, -1},
 		{flagSSHUser, "root user"},
 		{flagSSHUser, "root;reboot"},
+		{flagIPv6AddressCount, -1},
+		{flagIPv6AddressCount, 11},
+		{flagDeploymentSetID, "my-set"},
 	}
 	for _, c := range cases {
 		t.Run(c.flag, func(t *testing.T) {

@@ -45,6 +45,10 @@ func (d *Driver) Create() error {
 			return err
 		}},
 		{"instance", func(ctx context.Context, p *pipeline) error { return d.launch(ctx, api, p, r, payload.Base64) }},
+		// The group's rules are opened while the instance boots: nothing
+		// reaches it before then, and the round trips leave the critical
+		// path.
+		{"security group rules", func(ctx context.Context, p *pipeline) error { return d.openGroupRules(ctx, api, p, r) }},
 		{"running", func(ctx context.Context, p *pipeline) error { return d.waitRunning(ctx, api, p) }},
 	}
 	if d.AllocatePublicStaticIP {
@@ -79,7 +83,7 @@ func (d *Driver) launch(ctx context.Context, api ecs.API, p *pipeline, r *resolv
 			if err != nil {
 				return err
 			}
-			r.network, r.group = plan, nil
+			r.network, r.group, r.groupLooked, r.groupRules = plan, nil, false, nil
 			if err := d.placeFirst(ctx, api, p, r); err != nil {
 				return err
 			}
@@ -99,7 +103,7 @@ func (d *Driver) placeFirst(ctx context.Context, api ecs.API, p *pipeline, r *re
 	if r.network, err = d.ensureNetwork(ctx, api, p, r.network); err != nil {
 		return err
 	}
-	return d.ensureSecurityGroup(ctx, api, p, r.network.vpcID, r.group)
+	return d.ensureSecurityGroup(ctx, api, p, r)
 }
 
 // isNoStock reports the answers that mean "not in this zone now".
@@ -152,10 +156,13 @@ func (d *Driver) waitSSH(ctx context.Context, p *pipeline) error {
 	}
 	port, _ := d.GetSSHPort()
 	probe := sshutil.Probe{
-		Addr:        net.JoinHostPort(d.IPAddress, strconv.Itoa(port)),
-		User:        d.GetSSHUsername(),
-		Signer:      signer,
-		DialTimeout: 10 * time.Second,
+		Addr:   net.JoinHostPort(d.IPAddress, strconv.Itoa(port)),
+		User:   d.GetSSHUsername(),
+		Signer: signer,
+		// Until the guest's network is up a SYN may go unanswered; a new
+		// attempt soon beats waiting out TCP's retransmission back-off.
+		DialTimeout:      2 * time.Second,
+		HandshakeTimeout: 15 * time.Second,
 	}
 	if err := sshutil.WaitReady(ctx, probe, sshInterval); err != nil {
 		return fmt.Errorf("instance %s is Running but SSH on %s never answered: %w", d.InstanceID, probe.Addr, err)
@@ -164,10 +171,13 @@ func (d *Driver) waitSSH(ctx context.Context, p *pipeline) error {
 	return nil
 }
 
-// sshInterval polls quickly at first and then every 500 ms: a probe is one
-// TCP connection to the guest, costs no API quota, and every interval is
-// time the node waits after it is really up.
+// sshInterval polls every 200 ms after a quicker first retry: a probe is
+// one TCP connection to the guest (refused at once while sshd is not up),
+// costs no API quota, and half an interval on average is time the node
+// waits after it is really up.
 func sshInterval(attempt int) time.Duration {
-	d := 100 * time.Millisecond << min(attempt, 3)
-	return min(d, 500*time.Millisecond)
+	if attempt <= 1 {
+		return 100 * time.Millisecond
+	}
+	return 200 * time.Millisecond
 }

@@ -54,6 +54,7 @@ type Driver struct {
 	UserDataFile       string
 	RAMRoleName        string
 	MetadataHTTPTokens string
+	DeploymentSetID    string
 
 	SystemDiskCategory         string
 	SystemDiskSize             int
@@ -69,6 +70,7 @@ type Driver struct {
 	InternetMaxBandwidth   int
 	PrivateAddressOnly     bool
 	AllocatePublicStaticIP bool
+	IPv6AddressCount       int
 	SLBID                  string
 	SecurityGroup          string
 	OpenPorts              []string

@@ -35,6 +35,7 @@ const (
 	flagIoOptimized        = "aliyunecs-io-optimized"
 	flagRAMRoleName        = "aliyunecs-ram-role-name"
 	flagMetadataHTTPTokens = "aliyunecs-metadata-http-tokens"
+	flagDeploymentSetID    = "aliyunecs-deployment-set-id"
 	flagUpgradeKernel      = "aliyunecs-upgrade-kernel"
 	flagUserData           = "aliyunecs-userdata"
 
@@ -58,6 +59,7 @@ const (
 	flagRouteCIDR              = "aliyunecs-route-cidr"
 	flagSecurityGroup          = "aliyunecs-security-group"
 	flagOpenPort               = "aliyunecs-open-port"
+	flagIPv6AddressCount       = "aliyunecs-ipv6-address-count"
 	flagIngressCIDR            = "aliyunecs-ingress-cidr"
 	flagTag                    = "aliyunecs-tag"
 
@@ -92,6 +94,10 @@ const (
 	defaultSSHPort              = 22
 	defaultIngressCIDR          = "0.0.0.0/0"
 	defaultSSHWaitSeconds       = 300
+
+	// maxIPv6Addresses is the most IPv6 addresses RunInstances assigns to
+	// one network interface; the instance type may allow fewer.
+	maxIPv6Addresses = 10
 )
 
 // GetCreateFlags returns the flags rancher-machine offers for `create -d
@@ -147,6 +153,8 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 			Usage: "Instance RAM role, for cloud credentials on the node without access keys"},
 		mcnflag.StringFlag{Name: flagMetadataHTTPTokens, EnvVar: "ALIYUNECS_METADATA_HTTP_TOKENS",
 			Usage: "Metadata service access: optional, or required (token-only, hardened); empty keeps the cloud's default"},
+		mcnflag.StringFlag{Name: flagDeploymentSetID, EnvVar: "ALIYUNECS_DEPLOYMENT_SET_ID",
+			Usage: "Deployment set ID (ds-...): spread the pool's instances over physical servers"},
 		mcnflag.BoolFlag{Name: flagUpgradeKernel, EnvVar: "ALIYUNECS_UPGRADE_KERNEL",
 			Usage: "Deprecated, has no effect"},
 		mcnflag.StringFlag{Name: flagUserData, EnvVar: "ALIYUNECS_USERDATA",
@@ -180,6 +188,8 @@ func (d *Driver) GetCreateFlags() []mcnflag.Flag {
 			Usage: "Give the instance no public address and reach it on its private IP"},
 		mcnflag.BoolFlag{Name: flagAllocatePublicStaticIP, EnvVar: "ALIYUNECS_ALLOCATE_PUBLIC_STATIC_IP",
 			Usage: "Use an elastic IP that the driver allocates and releases with the machine"},
+		mcnflag.IntFlag{Name: flagIPv6AddressCount, EnvVar: "ALIYUNECS_IPV6_ADDRESS_COUNT",
+			Usage: "IPv6 addresses for the instance (dual stack); needs a VSwitch with an IPv6 block, which the driver's own network gets"},
 		mcnflag.StringFlag{Name: flagSLBID, EnvVar: "ALIYUNECS_SLB_ID",
 			Usage: "Classic load balancer ID to add the instance to as a backend"},
 		mcnflag.StringFlag{Name: flagRouteCIDR, EnvVar: "ALIYUNECS_ROUTE_CIDR",

@@ -58,6 +58,8 @@ func (d *Driver) runInstancesRequest(r *resolved, groupID, userData string) ecs.
 		SystemDiskKMSKeyID:         d.KMSKeyID,
 		RAMRoleName:                d.RAMRoleName,
 		HTTPTokens:                 d.MetadataHTTPTokens,
+		Ipv6AddressCount:           d.IPv6AddressCount,
+		DeploymentSetID:            d.DeploymentSetID,
 	}
 	if !d.PrivateAddressOnly && !d.AllocatePublicStaticIP {
 		req.InternetMaxBandwidthOut = max(d.InternetMaxBandwidth, 1)
@@ -96,14 +98,26 @@ func (d *Driver) waitRunning(ctx context.Context, api ecs.API, p *pipeline) erro
 	if d.IPAddress == "" && !d.AllocatePublicStaticIP {
 		return fmt.Errorf("instance %s is Running but has no address", d.InstanceID)
 	}
+	if d.IPv6AddressCount > 0 && d.IPv6Address == "" {
+		return fmt.Errorf("instance %s is Running but has none of the %d IPv6 addresses --%s asked for", d.InstanceID, d.IPv6AddressCount, flagIPv6AddressCount)
+	}
+	if d.IPv6Address != "" {
+		log.Infof("Instance %s is Running at %s (private %s, IPv6 %s) (elapsed %s)", d.InstanceID, d.IPAddress, d.PrivateIPAddress, d.IPv6Address, p.elapsed())
+		return nil
+	}
 	log.Infof("Instance %s is Running at %s (private %s) (elapsed %s)", d.InstanceID, d.IPAddress, d.PrivateIPAddress, p.elapsed())
 	return nil
 }
 
 // recordAddresses stores the address rancher-machine should use: the public
 // one, the EIP, or with --aliyunecs-private-address-only the private one.
+// The first IPv6 address is what GetIPv6 answers.
 func (d *Driver) recordAddresses(inst *ecs.Instance) {
 	d.PrivateIPAddress = inst.PrivateIP
+	d.IPv6Address = ""
+	if len(inst.IPv6Addresses) > 0 {
+		d.IPv6Address = inst.IPv6Addresses[0]
+	}
 	switch {
 	case d.PrivateAddressOnly:
 		d.IPAddress = inst.PrivateIP

@@ -33,6 +33,14 @@ type resolved struct {
 	candidates []string
 	network    networkPlan        // for candidates[0]
 	group      *ecs.SecurityGroup // nil: find or create in Create
+	// groupLooked is true while group is the lookup's answer for the
+	// network's VPC (nil then means "missing, create it").
+	groupLooked bool
+	// groupRules are the group's rules when the driver just created it
+	// (none); nil means they must be read before missing ones are added.
+	groupRules []ecs.Permission
+	// deploymentSet is --aliyunecs-deployment-set-id as the cloud knows it.
+	deploymentSet *ecs.DeploymentSet
 }
 
 // resolve performs every read-only lookup Create needs: region, zone,
@@ -42,9 +50,12 @@ type resolved struct {
 func (d *Driver) resolve(ctx context.Context, api ecs.API) (*resolved, error) {
 	r := &resolved{}
 	var regions []ecs.Region
-	var regionsErr, zonesErr error
+	var regionsErr, zonesErr, setErr error
 	both(func() { regions, regionsErr = api.DescribeRegions(ctx) },
-		func() { r.zones, zonesErr = api.DescribeZones(ctx) })
+		func() {
+			both(func() { r.zones, zonesErr = api.DescribeZones(ctx) },
+				func() { r.deploymentSet, setErr = d.findDeploymentSet(ctx, api) })
+		})
 	if regionsErr != nil {
 		return nil, fmt.Errorf("could not list regions (are the credentials right?): %w", regionsErr)
 	}
@@ -56,6 +67,9 @@ func (d *Driver) resolve(ctx context.Context, api ecs.API) (*resolved, error) {
 	}
 	if d.Zone != "" && findZone(r.zones, d.Zone) == nil {
 		return nil, fmt.Errorf("--%s: %q is not a zone of region %s", flagZone, d.Zone, d.Region)
+	}
+	if setErr != nil {
+		return nil, setErr
 	}
 	var err error
 	if r.instanceType, err = d.chooseInstanceType(r.zones); err != nil {
@@ -73,6 +87,7 @@ func (d *Driver) resolve(ctx context.Context, api ecs.API) (*resolved, error) {
 	if r.group, err = d.findSecurityGroup(ctx, api, r.network.vpcID); err != nil {
 		return nil, err
 	}
+	r.groupLooked = true
 	return r, nil
 }
 
@@ -102,12 +117,18 @@ func (d *Driver) placeInstance(ctx context.Context, api ecs.API, r *resolved) er
 		if !offers(plan.zoneID) {
 			return fmt.Errorf("--%s: %s is not offered in zone %s of --%s %s", flagInstanceType, r.instanceType, plan.zoneID, flagVSwitchID, d.VSwitchID)
 		}
+		if err := d.deploymentSetRoom(r.deploymentSet, plan.zoneID); err != nil {
+			return err
+		}
 		r.candidates, r.network = []string{plan.zoneID}, plan
 		return nil
 	}
 	if d.Zone != "" {
 		if !offers(d.Zone) {
 			return fmt.Errorf("--%s: %s is not offered in zone %s", flagInstanceType, r.instanceType, d.Zone)
+		}
+		if err := d.deploymentSetRoom(r.deploymentSet, d.Zone); err != nil {
+			return err
 		}
 		r.candidates = []string{d.Zone}
 	} else {
@@ -129,7 +150,7 @@ func (d *Driver) placeInstance(ctx context.Context, api ecs.API, r *resolved) er
 		}
 	}
 	if d.VpcID != "" {
-		return fmt.Errorf("--%s %s has no VSwitch in a zone that offers %s (%s); pass --%s", flagVpcID, d.VpcID, r.instanceType, strings.Join(r.candidates, ", "), flagVSwitchID)
+		return d.noVSwitchInVpc(ctx, api, r)
 	}
 	plan, _, err := d.planNetwork(ctx, api, r.candidates[0])
 	r.network = plan
@@ -171,6 +192,13 @@ func (d *Driver) zonesWithStock(ctx context.Context, api ecs.API, r *resolved, o
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("--%s: %s is out of stock in every zone of %s (%s); try another type or region", flagInstanceType, r.instanceType, d.Region, strings.Join(offering, ", "))
+	}
+	if r.deploymentSet != nil {
+		roomy := slices.DeleteFunc(slices.Clone(out), func(z string) bool { return d.deploymentSetRoom(r.deploymentSet, z) != nil })
+		if len(roomy) == 0 {
+			return nil, d.deploymentSetRoom(r.deploymentSet, out[0])
+		}
+		out = roomy
 	}
 	return out, nil
 }
@@ -227,7 +255,7 @@ func (d *Driver) chooseImage(ctx context.Context, api ecs.API, instanceType stri
 		}
 		for _, img := range images {
 			if img.ID == d.ImageID || img.Name == d.ImageID {
-				return img, nil
+				return img, d.checkIPv6Type(ctx, api, instanceType)
 			}
 		}
 		return ecs.Image{}, fmt.Errorf("--%s: no image with ID or name %q in region %s", flagImageID, d.ImageID, d.Region)
@@ -236,6 +264,9 @@ func (d *Driver) chooseImage(ctx context.Context, api ecs.API, instanceType stri
 	types, err := api.DescribeInstanceTypes(ctx, []string{instanceType})
 	if err != nil {
 		return ecs.Image{}, fmt.Errorf("could not look up instance type %s: %w", instanceType, err)
+	}
+	if err := d.checkIPv6Capacity(types, instanceType); err != nil {
+		return ecs.Image{}, err
 	}
 	if len(types) == 1 && strings.EqualFold(types[0].CPUArchitecture, "ARM") {
 		arch = "arm64"

@@ -57,28 +57,32 @@ func (d *Driver) findSecurityGroup(ctx context.Context, api ecs.API, vpcID strin
 	return found, nil
 }
 
-// ensureSecurityGroup creates the named group when it is missing and adds the
-// rules a driver-owned group lacks. A group the user made is used as it is:
-// the driver never changes what it does not own.
-func (d *Driver) ensureSecurityGroup(ctx context.Context, api ecs.API, p *pipeline, vpcID string, group *ecs.SecurityGroup) error {
-	if group == nil {
+// ensureSecurityGroup finds the group of r's VPC (unless resolve just
+// looked) and creates it when missing; r.group then holds it. A group the
+// user made is used as it is: the driver never changes what it does not own.
+// The rules of an owned group are opened later by openGroupRules.
+func (d *Driver) ensureSecurityGroup(ctx context.Context, api ecs.API, p *pipeline, r *resolved) error {
+	vpcID := r.network.vpcID
+	group := r.group
+	if !r.groupLooked {
 		var err error
 		if group, err = d.findSecurityGroup(ctx, api, vpcID); err != nil {
 			return err
 		}
 	}
+	r.groupRules = nil
 	if group == nil {
+		var created *ecs.SecurityGroup
 		id, err := createShared(func(gone string) (string, error) {
 			return api.CreateSecurityGroup(ctx, ecs.CreateSecurityGroupRequest{
 				VpcID: vpcID, Name: d.SecurityGroup, Description: driverNetworkUsage, ResourceGroupID: d.ResourceGroupID,
 				ClientToken: sharedToken(time.Now(), "security-group", d.Region, vpcID, d.SecurityGroup, tagsKey(d.sharedTags()), gone),
 				Tags:        d.sharedTags(),
 			})
-		}, func(id string) error {
-			found, err := api.DescribeSecurityGroups(ctx, ecs.SecurityGroupQuery{SecurityGroupIDs: []string{id}})
-			if err == nil && len(found) == 0 {
-				return &ecs.APIError{Action: "DescribeSecurityGroups", Code: "InvalidSecurityGroupId.NotFound", Message: "security group " + id + " is not listed"}
-			}
+		}, func(id string) (err error) {
+			// Reading the rules proves the group exists (a replayed token can
+			// name a deleted one) and saves reading them again later.
+			created, err = api.DescribeSecurityGroupAttribute(ctx, id)
 			return err
 		})
 		if err != nil {
@@ -86,20 +90,35 @@ func (d *Driver) ensureSecurityGroup(ctx context.Context, api ecs.API, p *pipeli
 		}
 		// The group is shared by every machine that names it, so a failed
 		// create keeps it: another machine may already be launching into it.
-		d.SecurityGroupID = id
 		log.Infof("Created security group %s (%s) in VPC %s (elapsed %s)", id, d.SecurityGroup, vpcID, p.elapsed())
 		group = &ecs.SecurityGroup{ID: id, Name: d.SecurityGroup, VpcID: vpcID, Tags: ownershipTags()}
+		r.groupRules = append([]ecs.Permission{}, created.Rules...)
 	}
+	r.group, r.groupLooked = group, true
 	d.SecurityGroupID = group.ID
 	if !hasTag(group.Tags, tagManagedBy, tagManagedByValue) {
 		log.Infof("Using security group %s (%s) as it is: the driver did not create it", group.ID, group.Name)
+	}
+	return nil
+}
+
+// openGroupRules adds the rules a driver-owned group lacks. It runs after
+// RunInstances: until it is done the instance is only less reachable, and
+// its two round trips overlap the boot instead of delaying it.
+func (d *Driver) openGroupRules(ctx context.Context, api ecs.API, p *pipeline, r *resolved) error {
+	group := r.group
+	if group == nil || !hasTag(group.Tags, tagManagedBy, tagManagedByValue) {
 		return nil
 	}
-	attr, err := api.DescribeSecurityGroupAttribute(ctx, group.ID)
-	if err != nil {
-		return fmt.Errorf("could not read the rules of security group %s: %w", group.ID, err)
+	rules := r.groupRules
+	if rules == nil {
+		attr, err := api.DescribeSecurityGroupAttribute(ctx, group.ID)
+		if err != nil {
+			return fmt.Errorf("could not read the rules of security group %s: %w", group.ID, err)
+		}
+		rules = attr.Rules
 	}
-	missing := missingRules(d.wantedRules(group.ID), attr.Rules)
+	missing := missingRules(d.wantedRules(group.ID), rules)
 	if len(missing) == 0 {
 		return nil
 	}

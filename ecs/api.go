@@ -22,6 +22,7 @@ type API interface {
 	DescribeImages(ctx context.Context, q ImageQuery) ([]Image, error)
 	DescribeInstanceTypes(ctx context.Context, typeIDs []string) ([]InstanceType, error)
 	DescribeAvailableResource(ctx context.Context, q AvailableResourceQuery) ([]AvailableResource, error)
+	DescribeDeploymentSets(ctx context.Context, ids []string) ([]DeploymentSet, error)
 
 	// VPC product (2016-04-28).
 	DescribeVpcs(ctx context.Context, q VpcQuery) ([]Vpc, error)

@@ -133,6 +133,8 @@ func (c *Client) DescribeInstanceTypes(ctx context.Context, typeIDs []string) ([
 						CpuCoreCount       flexInt
 						MemorySize         flexFloat
 						CpuArchitecture    string
+						// EniIpv6AddressQuantity is per network interface.
+						EniIpv6AddressQuantity flexInt
 					}
 				}
 			}
@@ -146,6 +148,7 @@ func (c *Client) DescribeInstanceTypes(ctx context.Context, typeIDs []string) ([
 					CPUCores:        int(t.CpuCoreCount),
 					MemoryGiB:       float64(t.MemorySize),
 					CPUArchitecture: t.CpuArchitecture,
+					IPv6PerENI:      int(t.EniIpv6AddressQuantity),
 				})
 			}
 			if resp.NextToken == "" || resp.NextToken == next || len(resp.InstanceTypes.InstanceType) == 0 {

@@ -81,7 +81,7 @@ func TestDescribeInstanceTypes(t *testing.T) {
 		for i := 1; q.Get("InstanceTypes."+strconv.Itoa(i)) != ""; i++ {
 			list = append(list, map[string]any{
 				"InstanceTypeId": q.Get("InstanceTypes." + strconv.Itoa(i)), "InstanceTypeFamily": "ecs.g7",
-				"CpuCoreCount": 2, "MemorySize": 8.0, "CpuArchitecture": "X86",
+				"CpuCoreCount": 2, "MemorySize": 8.0, "CpuArchitecture": "X86", "EniIpv6AddressQuantity": 1,
 			})
 		}
 		next := ""
@@ -102,7 +102,7 @@ func TestDescribeInstanceTypes(t *testing.T) {
 	if err != nil || len(types) != 13 {
 		t.Fatalf("DescribeInstanceTypes: %d, %v", len(types), err)
 	}
-	if types[0] != (InstanceType{ID: "t0", Family: "ecs.g7", CPUCores: 2, MemoryGiB: 8, CPUArchitecture: "X86"}) {
+	if types[0] != (InstanceType{ID: "t0", Family: "ecs.g7", CPUCores: 2, MemoryGiB: 8, CPUArchitecture: "X86", IPv6PerENI: 1}) {
 		t.Errorf("types[0] = %+v", types[0])
 	}
 	if types[10] != (InstanceType{ID: "extra", CPUCores: 4, MemoryGiB: 16}) {

@@ -62,6 +62,8 @@ func runInstancesParams(req RunInstancesRequest) params {
 	p.set("IoOptimized", req.IoOptimized)
 	p.set("ResourceGroupId", req.ResourceGroupID)
 	p.set("RamRoleName", req.RAMRoleName)
+	p.setInt("Ipv6AddressCount", req.Ipv6AddressCount)
+	p.set("DeploymentSetId", req.DeploymentSetID)
 	p.set("HttpEndpoint", req.HTTPEndpoint)
 	p.set("HttpTokens", req.HTTPTokens)
 	p.setTags(req.Tags)
@@ -124,21 +126,32 @@ type wireInstance struct {
 		NetworkInterface []struct {
 			PrimaryIpAddress string
 			Type             string
+			Ipv6Sets         struct {
+				Ipv6Set []struct{ Ipv6Address string }
+			}
 		}
 	}
+	DeploymentSetId  string
 	SecurityGroupIds struct{ SecurityGroupId []string }
 	Tags             wireTags
 }
 
 func (w wireInstance) instance() Instance {
 	private := w.VpcAttributes.PrivateIpAddress.first()
-	if private == "" {
-		for _, ni := range w.NetworkInterfaces.NetworkInterface {
-			if ni.PrimaryIpAddress != "" && (ni.Type == "" || ni.Type == "Primary") {
-				private = ni.PrimaryIpAddress
-				break
+	var ipv6 []string
+	for _, ni := range w.NetworkInterfaces.NetworkInterface {
+		if ni.Type != "" && ni.Type != "Primary" {
+			continue
+		}
+		if private == "" {
+			private = ni.PrimaryIpAddress
+		}
+		for _, a := range ni.Ipv6Sets.Ipv6Set {
+			if a.Ipv6Address != "" {
+				ipv6 = append(ipv6, a.Ipv6Address)
 			}
 		}
+		break
 	}
 	if private == "" {
 		private = w.InnerIpAddress.first()
@@ -160,6 +173,8 @@ func (w wireInstance) instance() Instance {
 		EipAddress:       w.EipAddress.IpAddress,
 		KeyPairName:      w.KeyPairName,
 		SecurityGroupIDs: w.SecurityGroupIds.SecurityGroupId,
+		IPv6Addresses:    ipv6,
+		DeploymentSetID:  w.DeploymentSetId,
 		Tags:             w.Tags.tags(),
 	}
 }

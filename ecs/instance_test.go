@@ -29,6 +29,7 @@ func TestRunInstancesParams(t *testing.T) {
 			{SizeGiB: 20, Category: "cloud_efficiency"},
 		},
 		IoOptimized: "optimized", ResourceGroupID: "rg-1", RAMRoleName: "role",
+		Ipv6AddressCount: 2, DeploymentSetID: "ds-1",
 		Tags: []Tag{{Key: "docker-machine-name", Value: "m1"}}, ClientToken: "m1-nonce",
 	}
 	ids, err := c.RunInstances(context.Background(), req)
@@ -49,6 +50,7 @@ func TestRunInstancesParams(t *testing.T) {
 		"DataDisk.2.Size": "20", "DataDisk.2.Category": "cloud_efficiency", "DataDisk.2.Encrypted": "",
 		"DataDisk.2.DeleteWithInstance": "", "DataDisk.3.Size": "",
 		"IoOptimized": "optimized", "ResourceGroupId": "rg-1", "RamRoleName": "role",
+		"Ipv6AddressCount": "2", "DeploymentSetId": "ds-1",
 		"Tag.1.Key": "docker-machine-name", "Tag.1.Value": "m1", "ClientToken": "m1-nonce", "DryRun": "",
 	}
 	wantParams(t, q, want)
@@ -103,7 +105,12 @@ func TestDescribeInstancesDecode(t *testing.T) {
 	eip["PublicIpAddress"] = map[string]any{"IpAddress": []string{}}
 	eip["EipAddress"] = map[string]any{"AllocationId": "eip-1", "IpAddress": "39.1.1.1"}
 	eip["VpcAttributes"] = map[string]any{"VpcId": "vpc-1", "VSwitchId": "vsw-1", "PrivateIpAddress": map[string]any{"IpAddress": []string{}}}
-	eip["NetworkInterfaces"] = map[string]any{"NetworkInterface": []any{map[string]any{"PrimaryIpAddress": "172.16.0.11", "Type": "Primary"}}}
+	eip["NetworkInterfaces"] = map[string]any{"NetworkInterface": []any{
+		map[string]any{"PrimaryIpAddress": "172.16.9.9", "Type": "Secondary", "Ipv6Sets": map[string]any{"Ipv6Set": []any{map[string]any{"Ipv6Address": "2001:db8::99"}}}},
+		map[string]any{"PrimaryIpAddress": "172.16.0.11", "Type": "Primary", "Ipv6Sets": map[string]any{"Ipv6Set": []any{
+			map[string]any{"Ipv6Address": "2001:db8::1"}, map[string]any{"Ipv6Address": "2001:db8::2"}}}},
+	}}
+	eip["DeploymentSetId"] = "ds-1"
 	f.reply("2014-05-26", "DescribeInstances", map[string]any{"TotalCount": 2, "NextToken": "",
 		"Instances": map[string]any{"Instance": []any{wireInst("i-1", "Running"), eip}}})
 	c, _ := f.client(t)
@@ -118,7 +125,8 @@ func TestDescribeInstancesDecode(t *testing.T) {
 	if !reflect.DeepEqual(got[0], want) {
 		t.Errorf("got  %+v\nwant %+v", got[0], want)
 	}
-	if g := got[1]; g.PublicIP != "" || g.EipAllocationID != "eip-1" || g.EipAddress != "39.1.1.1" || g.PrivateIP != "172.16.0.11" {
+	if g := got[1]; g.PublicIP != "" || g.EipAllocationID != "eip-1" || g.EipAddress != "39.1.1.1" || g.PrivateIP != "172.16.0.11" ||
+		!reflect.DeepEqual(g.IPv6Addresses, []string{"2001:db8::1", "2001:db8::2"}) || g.DeploymentSetID != "ds-1" {
 		t.Errorf("EIP instance = %+v", g)
 	}
 	wantParams(t, f.got("DescribeInstances")[0].Query, map[string]string{"InstanceName": "m1", "Status": "Running", "VpcId": "vpc-1",
@@ -181,4 +189,27 @@ func TestInstanceActions(t *testing.T) {
 	wantParams(t, f.got("StopInstance")[0].Query, map[string]string{"InstanceId": "i-1", "ForceStop": ""})
 	wantParams(t, f.got("RebootInstance")[0].Query, map[string]string{"InstanceId": "i-1", "ForceStop": "true"})
 	wantParams(t, f.got("DeleteInstance")[0].Query, map[string]string{"InstanceId": "i-1", "Force": ""})
+}
+
+func TestDescribeDeploymentSets(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.reply("2014-05-26", "DescribeDeploymentSets", map[string]any{"TotalCount": 1, "PageNumber": 1, "PageSize": 50,
+		"DeploymentSets": map[string]any{"DeploymentSet": []any{map[string]any{
+			"DeploymentSetId": "ds-1", "DeploymentSetName": "pool", "Strategy": "Availability",
+			"Capacities": map[string]any{"Capacity": []any{
+				map[string]any{"ZoneId": "cn-hangzhou-h", "UsedAmount": 20, "AvailableAmount": 0},
+				map[string]any{"ZoneId": "cn-hangzhou-i", "UsedAmount": 1, "AvailableAmount": 19},
+			}},
+		}}}})
+	c, _ := f.client(t)
+	sets, err := c.DescribeDeploymentSets(context.Background(), []string{"ds-1"})
+	if err != nil || len(sets) != 1 {
+		t.Fatalf("DescribeDeploymentSets = %+v, %v", sets, err)
+	}
+	want := DeploymentSet{ID: "ds-1", Name: "pool", Strategy: "Availability", Available: map[string]int{"cn-hangzhou-h": 0, "cn-hangzhou-i": 19}}
+	if !reflect.DeepEqual(sets[0], want) {
+		t.Errorf("got %+v, want %+v", sets[0], want)
+	}
+	wantParams(t, f.got("DescribeDeploymentSets")[0].Query, map[string]string{"DeploymentSetIds": `["ds-1"]`, "PageSize": "50"})
 }

@@ -58,6 +58,9 @@ type InstanceType struct {
 	CPUCores        int
 	MemoryGiB       float64
 	CPUArchitecture string
+	// IPv6PerENI is how many IPv6 addresses one network interface of the
+	// type can hold (EniIpv6AddressQuantity); 0 means no IPv6.
+	IPv6PerENI int
 }
 
 // Tag is a key/value pair. ECS answers TagKey/TagValue, VPC answers Key/Value;
@@ -75,7 +78,10 @@ type Vpc struct {
 	Status     string
 	IsDefault  bool
 	VSwitchIDs []string
-	Tags       []Tag
+	// Ipv6CidrBlock is the VPC's IPv6 block (a /56), empty when IPv6 is not
+	// enabled.
+	Ipv6CidrBlock string
+	Tags          []Tag
 }
 
 // VpcQuery filters DescribeVpcs.
@@ -88,9 +94,12 @@ type VpcQuery struct {
 
 // CreateVpcRequest is the input of CreateVpc.
 type CreateVpcRequest struct {
-	CidrBlock   string
-	Name        string
-	Description string
+	CidrBlock       string
+	Name            string
+	Description     string
+	ResourceGroupID string
+	// EnableIpv6 asks for an IPv6 block (a /56 from the cloud's BGP pool).
+	EnableIpv6  bool
 	ClientToken string
 	Tags        []Tag
 }
@@ -104,7 +113,10 @@ type VSwitch struct {
 	CidrBlock string
 	Status    string
 	IsDefault bool
-	Tags      []Tag
+	// Ipv6CidrBlock is the VSwitch's IPv6 block (a /64), empty when IPv6 is
+	// not enabled on it.
+	Ipv6CidrBlock string
+	Tags          []Tag
 }
 
 // VSwitchQuery filters DescribeVSwitches.
@@ -123,6 +135,9 @@ type CreateVSwitchRequest struct {
 	CidrBlock   string
 	Name        string
 	Description string
+	// Ipv6Index, when not nil, enables IPv6 on the VSwitch with the /64 at
+	// that index (0-255) of the VPC's /56.
+	Ipv6Index   *int
 	ClientToken string
 	Tags        []Tag
 }
@@ -233,9 +248,15 @@ type RunInstancesRequest struct {
 	// enabled|disabled and optional|required (required = token-only access).
 	HTTPEndpoint string
 	HTTPTokens   string
-	Tags         []Tag
-	ClientToken  string
-	DryRun       bool
+	// Ipv6AddressCount gives the primary network interface that many IPv6
+	// addresses; the VSwitch must have an IPv6 block.
+	Ipv6AddressCount int
+	// DeploymentSetID places the instance in a deployment set (spread over
+	// physical servers).
+	DeploymentSetID string
+	Tags            []Tag
+	ClientToken     string
+	DryRun          bool
 }
 
 // Instance is one entry of DescribeInstances.
@@ -256,7 +277,20 @@ type Instance struct {
 	EipAddress       string
 	KeyPairName      string
 	SecurityGroupIDs []string
-	Tags             []Tag
+	// IPv6Addresses are the primary network interface's IPv6 addresses.
+	IPv6Addresses   []string
+	DeploymentSetID string
+	Tags            []Tag
+}
+
+// DeploymentSet is one entry of DescribeDeploymentSets.
+type DeploymentSet struct {
+	ID       string
+	Name     string
+	Strategy string
+	// Capacities is how many more instances each zone can take (Availability
+	// strategy: 20 per zone), by zone ID.
+	Available map[string]int
 }
 
 // InstanceQuery filters DescribeInstances. Client.DescribeInstances follows

@@ -3,6 +3,7 @@ package ecs
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 )
 
@@ -27,13 +28,14 @@ func (c *Client) DescribeVpcs(ctx context.Context, q VpcQuery) ([]Vpc, error) {
 				page
 				Vpcs struct {
 					Vpc []struct {
-						VpcId      string
-						VpcName    string
-						CidrBlock  string
-						Status     string
-						IsDefault  flexBool
-						VSwitchIds struct{ VSwitchId []string }
-						Tags       wireTags
+						VpcId         string
+						VpcName       string
+						CidrBlock     string
+						Ipv6CidrBlock string
+						Status        string
+						IsDefault     flexBool
+						VSwitchIds    struct{ VSwitchId []string }
+						Tags          wireTags
 					}
 				}
 			}
@@ -42,13 +44,14 @@ func (c *Client) DescribeVpcs(ctx context.Context, q VpcQuery) ([]Vpc, error) {
 			}
 			for _, v := range resp.Vpcs.Vpc {
 				out = append(out, Vpc{
-					ID:         v.VpcId,
-					Name:       v.VpcName,
-					CidrBlock:  v.CidrBlock,
-					Status:     v.Status,
-					IsDefault:  bool(v.IsDefault),
-					VSwitchIDs: v.VSwitchIds.VSwitchId,
-					Tags:       v.Tags.tags(),
+					ID:            v.VpcId,
+					Name:          v.VpcName,
+					CidrBlock:     v.CidrBlock,
+					Status:        v.Status,
+					IsDefault:     bool(v.IsDefault),
+					VSwitchIDs:    v.VSwitchIds.VSwitchId,
+					Tags:          v.Tags.tags(),
+					Ipv6CidrBlock: v.Ipv6CidrBlock,
 				})
 			}
 			return resp.page, len(resp.Vpcs.Vpc), nil
@@ -67,6 +70,10 @@ func (c *Client) CreateVpc(ctx context.Context, req CreateVpcRequest) (string, e
 	p.set("CidrBlock", req.CidrBlock)
 	p.set("VpcName", req.Name)
 	p.set("Description", req.Description)
+	p.set("ResourceGroupId", req.ResourceGroupID)
+	if req.EnableIpv6 {
+		p.setBool("EnableIpv6", true)
+	}
 	p.set("ClientToken", tokenOrNew(req.ClientToken))
 	p.setTags(req.Tags)
 	var resp struct{ VpcId string }
@@ -90,14 +97,15 @@ func (c *Client) DescribeVSwitches(ctx context.Context, q VSwitchQuery) ([]VSwit
 			page
 			VSwitches struct {
 				VSwitch []struct {
-					VSwitchId   string
-					VSwitchName string
-					VpcId       string
-					ZoneId      string
-					CidrBlock   string
-					Status      string
-					IsDefault   flexBool
-					Tags        wireTags
+					VSwitchId     string
+					VSwitchName   string
+					VpcId         string
+					ZoneId        string
+					CidrBlock     string
+					Ipv6CidrBlock string
+					Status        string
+					IsDefault     flexBool
+					Tags          wireTags
 				}
 			}
 		}
@@ -106,14 +114,15 @@ func (c *Client) DescribeVSwitches(ctx context.Context, q VSwitchQuery) ([]VSwit
 		}
 		for _, v := range resp.VSwitches.VSwitch {
 			out = append(out, VSwitch{
-				ID:        v.VSwitchId,
-				Name:      v.VSwitchName,
-				VpcID:     v.VpcId,
-				ZoneID:    v.ZoneId,
-				CidrBlock: v.CidrBlock,
-				Status:    v.Status,
-				IsDefault: bool(v.IsDefault),
-				Tags:      v.Tags.tags(),
+				ID:            v.VSwitchId,
+				Name:          v.VSwitchName,
+				VpcID:         v.VpcId,
+				ZoneID:        v.ZoneId,
+				CidrBlock:     v.CidrBlock,
+				Status:        v.Status,
+				IsDefault:     bool(v.IsDefault),
+				Tags:          v.Tags.tags(),
+				Ipv6CidrBlock: v.Ipv6CidrBlock,
 			})
 		}
 		return resp.page, len(resp.VSwitches.VSwitch), nil
@@ -134,6 +143,9 @@ func (c *Client) CreateVSwitch(ctx context.Context, req CreateVSwitchRequest) (s
 	p.set("CidrBlock", req.CidrBlock)
 	p.set("VSwitchName", req.Name)
 	p.set("Description", req.Description)
+	if req.Ipv6Index != nil {
+		p.set("Ipv6CidrBlock", strconv.Itoa(*req.Ipv6Index))
+	}
 	p.set("ClientToken", tokenOrNew(req.ClientToken))
 	p.setTags(req.Tags)
 	var resp struct{ VSwitchId string }

@@ -77,20 +77,23 @@ func TestCreateVpcAndVSwitchAndInvokeDeletes(t *testing.T) {
 	c, _ := f.client(t)
 	ctx := context.Background()
 	tags := []Tag{{Key: "docker-machine-name", Value: "m1"}, {Key: "flag"}}
-	id, err := c.CreateVpc(ctx, CreateVpcRequest{CidrBlock: "172.16.0.0/12", Name: "rancher-vpc", Description: "d", ClientToken: "tok-vpc", Tags: tags})
+	id, err := c.CreateVpc(ctx, CreateVpcRequest{CidrBlock: "172.16.0.0/12", Name: "rancher-vpc", Description: "d", ClientToken: "tok-vpc", Tags: tags,
+		ResourceGroupID: "rg-1", EnableIpv6: true})
 	if err != nil || id != "vpc-new" {
 		t.Fatalf("CreateVpc = %q, %v", id, err)
 	}
 	wantParams(t, f.got("CreateVpc")[0].Query, map[string]string{
 		"CidrBlock": "172.16.0.0/12", "VpcName": "rancher-vpc", "Description": "d", "ClientToken": "tok-vpc",
+		"ResourceGroupId": "rg-1", "EnableIpv6": "true",
 		"Tag.1.Key": "docker-machine-name", "Tag.1.Value": "m1", "Tag.2.Key": "flag", "Tag.2.Value": "",
 	})
-	id, err = c.CreateVSwitch(ctx, CreateVSwitchRequest{VpcID: "vpc-new", ZoneID: "cn-hangzhou-h", CidrBlock: "172.16.0.0/24", Name: "sw"})
+	index := 0
+	id, err = c.CreateVSwitch(ctx, CreateVSwitchRequest{VpcID: "vpc-new", ZoneID: "cn-hangzhou-h", CidrBlock: "172.16.0.0/24", Name: "sw", Ipv6Index: &index})
 	if err != nil || id != "vsw-new" {
 		t.Fatalf("CreateVSwitch = %q, %v", id, err)
 	}
 	q := f.got("CreateVSwitch")[0].Query
-	wantParams(t, q, map[string]string{"VpcId": "vpc-new", "ZoneId": "cn-hangzhou-h", "CidrBlock": "172.16.0.0/24", "VSwitchName": "sw"})
+	wantParams(t, q, map[string]string{"VpcId": "vpc-new", "ZoneId": "cn-hangzhou-h", "CidrBlock": "172.16.0.0/24", "VSwitchName": "sw", "Ipv6CidrBlock": "0"})
 	if q.Get("ClientToken") == "" {
 		t.Error("CreateVSwitch without a generated ClientToken")
 	}

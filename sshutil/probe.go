@@ -29,6 +29,11 @@ type Probe struct {
 	// DialTimeout bounds the TCP connect and, separately, the SSH handshake;
 	// zero means DefaultDialTimeout.
 	DialTimeout time.Duration
+	// HandshakeTimeout, when not zero, bounds the SSH handshake instead of
+	// DialTimeout. A short connect bound suits a booting instance (an
+	// unanswered SYN is better retried than waited on) while a handshake
+	// with a busy new sshd may take longer.
+	HandshakeTimeout time.Duration
 }
 
 // Run connects, authenticates with the key, runs `exit 0` and requires exit
@@ -74,6 +79,9 @@ func (p Probe) Run(ctx context.Context) (err error) {
 	}
 	// A server that accepts TCP but never speaks SSH (sshd still starting,
 	// a port forwarder) would otherwise hold the handshake until ctx ends.
+	if p.HandshakeTimeout > 0 {
+		timeout = p.HandshakeTimeout
+	}
 	if err := conn.SetDeadline(time.Now().Add(timeout)); err != nil {
 		return fmt.Errorf("ssh probe %s: %w", p.Addr, err)
 	}

@@ -100,6 +100,19 @@ func TestProbeRunHandshakeTimeout(t *testing.T) {
 	}
 }
 
+func TestProbeRunHandshakeTimeoutOverridesDialTimeout(t *testing.T) {
+	addr := silentListener(t)
+	start := time.Now()
+	err := Probe{Addr: addr, User: "root", Signer: newSigner(t), DialTimeout: time.Hour, HandshakeTimeout: 20 * time.Millisecond}.Run(context.Background())
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("error = %v, want a timeout", err)
+	}
+	if d := time.Since(start); d > time.Minute {
+		t.Fatalf("the handshake was bounded by DialTimeout (%v), not HandshakeTimeout", d)
+	}
+}
+
 func TestWaitReadyRetriesUntilServerStarts(t *testing.T) {
 	key := newSigner(t)
 	addr := freeAddr(t)

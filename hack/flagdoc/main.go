@@ -1,12 +1,13 @@
 // Command flagdoc writes docs/flags.md, the flag reference, from the
 // driver's GetCreateFlags: for every flag its name, the field Rancher's
 // AliyunecsConfig holds it in, the schema type, the environment variable,
-// the default and what it does.
+// the default and what it does. With -w it also rewrites the complete flag
+// list in README.md (name, Rancher field, default).
 //
 //	go run ./hack/flagdoc > docs/flags.md
-//	go run ./hack/flagdoc -w            # the same, from anywhere in the module
+//	go run ./hack/flagdoc -w            # both files, from anywhere in the module
 //
-// A test fails when docs/flags.md differs from what this prints.
+// A test fails when either file differs from what this renders.
 package main
 
 import (
@@ -27,7 +28,7 @@ import (
 const Command = "go run ./hack/flagdoc -w"
 
 func main() {
-	write := flag.Bool("w", false, "write docs/flags.md of the enclosing module instead of printing to stdout")
+	write := flag.Bool("w", false, "write docs/flags.md and README.md of the enclosing module instead of printing to stdout")
 	flag.Parse()
 	doc, err := Render()
 	if err != nil {
@@ -41,6 +42,9 @@ func main() {
 	root, err := moduleRoot()
 	if err == nil {
 		err = os.WriteFile(filepath.Join(root, "docs", "flags.md"), doc, 0o644)
+	}
+	if err == nil {
+		err = rewriteREADME(filepath.Join(root, "README.md"))
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "flagdoc:", err)
@@ -84,6 +88,18 @@ func Render() ([]byte, error) {
 	b.WriteString("puts in `ALIYUNECS_ACCESS_KEY_ID` / `ALIYUNECS_ACCESS_KEY_SECRET`; see\n")
 	b.WriteString("[rancher.md](rancher.md) and [permissions.md](permissions.md).\n")
 	return b.Bytes(), nil
+}
+
+func rewriteREADME(path string) error {
+	readme, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := RenderREADME(readme)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, out, 0o644)
 }
 
 func renderDefault(v any) string {

@@ -26,6 +26,24 @@ func TestFlagDocUpToDate(t *testing.T) {
 	}
 }
 
+// TestREADMEFlagListUpToDate fails when README.md's complete flag list is
+// not what the generator renders.
+func TestREADMEFlagListUpToDate(t *testing.T) {
+	path := filepath.Join("..", "..", "README.md")
+	have, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := RenderREADME(have)
+	if err != nil {
+		t.Fatalf("%v; run `%s`", err, Command)
+	}
+	if !bytes.Equal(have, want) {
+		t.Fatalf("README.md's flag list is out of date with driver.GetCreateFlags (first difference at line %d); run `%s`",
+			firstDiffLine(have, want), Command)
+	}
+}
+
 // TestFlagDocCoversEveryFlag checks the rendering itself: one row per flag,
 // and no row broken by a "|" in a usage text.
 func TestFlagDocCoversEveryFlag(t *testing.T) {
