@@ -59,9 +59,13 @@ const (
 	flagRouteCIDR              = "aliyunecs-route-cidr"
 	flagSecurityGroup          = "aliyunecs-security-group"
 	flagOpenPort               = "aliyunecs-open-port"
-	flagIPv6AddressCount       = "aliyunecs-ipv6-address-count"
-	flagIngressCIDR            = "aliyunecs-ingress-cidr"
-	flagTag                    = "aliyunecs-tag"
+	// Not "ipv6-address-count": Rancher's field name for that would be
+	// ipv6AddressCount, which its args code turns into ipv6address-count
+	// (a digit before an upper-case letter is not a word break), so the
+	// hyphenated flag could never be set from Rancher.
+	flagIPv6AddressCount = "aliyunecs-ipv6address-count"
+	flagIngressCIDR      = "aliyunecs-ingress-cidr"
+	flagTag              = "aliyunecs-tag"
 
 	// SSH.
 	flagSSHKeyPair  = "aliyunecs-ssh-keypair"

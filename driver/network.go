@@ -36,7 +36,7 @@ type networkPlan struct {
 // false when no usable VSwitch exists there yet; the plan then says what
 // ensureNetwork creates (a VSwitch in plan.vpcID, or a VPC too when vpcID is
 // empty). A given --aliyunecs-vpc-id must already hold a VSwitch in the zone.
-// With --aliyunecs-ipv6-address-count only VSwitches with an IPv6 block
+// With --aliyunecs-ipv6address-count only VSwitches with an IPv6 block
 // count, and only the driver's VPCs that have IPv6 get new ones.
 func (d *Driver) planNetwork(ctx context.Context, api ecs.API, zone string) (plan networkPlan, found bool, err error) {
 	if d.VpcID != "" {
@@ -97,7 +97,7 @@ func (d *Driver) planGivenVSwitch(ctx context.Context, api ecs.API) (networkPlan
 }
 
 // findVSwitch returns the first VSwitch matching q that suits the machine
-// (has an IPv6 block when --aliyunecs-ipv6-address-count asks for one).
+// (has an IPv6 block when --aliyunecs-ipv6address-count asks for one).
 func (d *Driver) findVSwitch(ctx context.Context, api ecs.API, q ecs.VSwitchQuery) (networkPlan, bool, error) {
 	vsws, err := api.DescribeVSwitches(ctx, q)
 	if err != nil {

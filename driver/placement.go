@@ -52,7 +52,7 @@ func (d *Driver) checkIPv6Type(ctx context.Context, api ecs.API, instanceType st
 	return d.checkIPv6Capacity(types, instanceType)
 }
 
-// checkIPv6Capacity compares --aliyunecs-ipv6-address-count with what the
+// checkIPv6Capacity compares --aliyunecs-ipv6address-count with what the
 // instance type's network interface takes.
 func (d *Driver) checkIPv6Capacity(types []ecs.InstanceType, instanceType string) error {
 	if d.IPv6AddressCount == 0 {

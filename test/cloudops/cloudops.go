@@ -34,3 +34,17 @@ func DeleteVSwitch(ctx context.Context, c Invoker, vswitchID string) error {
 func DeleteVpc(ctx context.Context, c Invoker, vpcID string) error {
 	return c.Invoke(ctx, ecs.ServiceVPC, "DeleteVpc", map[string]string{"VpcId": vpcID}, nil)
 }
+
+// CreateDeploymentSet creates a deployment set with the given strategy
+// (Availability, AvailabilityGroup or LowLatency) and returns its ID. The
+// driver only uses sets users made; tests make them with this.
+func CreateDeploymentSet(ctx context.Context, c Invoker, name, strategy string) (string, error) {
+	var resp struct{ DeploymentSetId string }
+	err := c.Invoke(ctx, ecs.ServiceECS, "CreateDeploymentSet", map[string]string{"DeploymentSetName": name, "Strategy": strategy}, &resp)
+	return resp.DeploymentSetId, err
+}
+
+// DeleteDeploymentSet deletes an empty deployment set.
+func DeleteDeploymentSet(ctx context.Context, c Invoker, id string) error {
+	return c.Invoke(ctx, ecs.ServiceECS, "DeleteDeploymentSet", map[string]string{"DeploymentSetId": id}, nil)
+}

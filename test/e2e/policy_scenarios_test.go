@@ -30,6 +30,7 @@ var featureScenarios = []scenario{
 	{"existing key pair and security group", scenarioExistingResources},
 	{"elastic IP", scenarioElasticIP},
 	{"load balancer backend", scenarioLoadBalancer},
+	{"dual stack in a deployment set", scenarioDualStackSpread},
 	{"failed create rolls back, rm cleans up", scenarioFailedCreate},
 }
 
@@ -232,6 +233,30 @@ func scenarioElasticIP(t *testing.T, b *backend) {
 	name := b.machineName("eip")
 	if res := b.run(t, b.createArgs(name, installScript(t), "--aliyunecs-allocate-public-static-ip")...); res.ExitCode != 0 {
 		t.Fatalf("create exited %d", res.ExitCode)
+	}
+	if res := b.run(t, "rm", "-y", name); res.ExitCode != 0 {
+		t.Fatalf("rm exited %d", res.ExitCode)
+	}
+	b.waitGone(t, name)
+}
+
+// scenarioDualStackSpread creates a machine with an IPv6 address in a
+// deployment set the user made (the driver makes its own IPv6-enabled VPC
+// and VSwitch), checks both on the instance, and removes it.
+func scenarioDualStackSpread(t *testing.T, b *backend) {
+	name := b.machineName("v6ds")
+	set, err := cloudops.CreateDeploymentSet(t.Context(), b.cloud, "e2e-"+b.runID, "Availability")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// After rm: the set can go once its member is released.
+	t.Cleanup(func() { _ = cloudops.DeleteDeploymentSet(context.Background(), b.cloud, set) })
+	args := b.createArgs(name, installScript(t), "--aliyunecs-ipv6address-count", "1", "--aliyunecs-deployment-set-id", set)
+	if res := b.run(t, args...); res.ExitCode != 0 {
+		t.Fatalf("create exited %d", res.ExitCode)
+	}
+	if inst := b.instanceOf(t, name); len(inst.IPv6Addresses) != 1 || inst.DeploymentSetID != set {
+		t.Errorf("instance has IPv6 %v and deployment set %q; want one address and %s", inst.IPv6Addresses, inst.DeploymentSetID, set)
 	}
 	if res := b.run(t, "rm", "-y", name); res.ExitCode != 0 {
 		t.Fatalf("rm exited %d", res.ExitCode)

@@ -44,8 +44,12 @@ var schemaFields = map[string]string{
 	"sshPort": "int", "userdata": "string",
 }
 
-// kebabWords is the only flag shape that survives Rancher's round trip.
-var kebabWords = regexp.MustCompile(`^aliyunecs(-[a-z]+)+$`)
+// kebabWords is the flag shape Rancher's round trip needs: lower-case words
+// starting with a letter. Digits may sit inside a word ("ipv6address"), but
+// a word ending in a digit before another word does not survive (the args
+// regex breaks words only at a lower-case letter before an upper-case one);
+// the round-trip check below catches that.
+var kebabWords = regexp.MustCompile(`^aliyunecs(-[a-z][a-z0-9]*)+$`)
 
 // TestSchemaRoundTrip holds every flag to what Rancher does with it: the
 // schema field from ToLowerCamelCase, back to the same flag through the

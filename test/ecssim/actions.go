@@ -93,6 +93,10 @@ func actionTable() map[versionAction]actionSpec {
 		"ModifyInstanceMetadataOptions": {h: actModifyInstanceMetadataOptions},
 		"AllocatePublicIpAddress":       {h: actAllocatePublicIpAddress},
 
+		"CreateDeploymentSet":    {h: actCreateDeploymentSet, idempotent: true},
+		"DescribeDeploymentSets": {h: actDescribeDeploymentSets},
+		"DeleteDeploymentSet":    {h: actDeleteDeploymentSet},
+
 		"TagResources":     {h: actTagResources},
 		"UntagResources":   {h: actUntagResources},
 		"ListTagResources": {h: actListTagResources},

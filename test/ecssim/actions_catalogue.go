@@ -163,9 +163,13 @@ func actDescribeInstanceTypes(c *call) (any, error) {
 	if f := c.p.get("InstanceTypeFamily"); f != "" {
 		fams[f] = true
 	}
+	minIpv6, aerr := c.p.integer("MinimumEniIpv6AddressQuantity", 0)
+	if aerr != nil {
+		return nil, aerr
+	}
 	var match []instanceTypeInfo
 	for _, t := range instanceTypes {
-		if len(want) > 0 && !want[t.ID] || len(fams) > 0 && !fams[t.Family] ||
+		if len(want) > 0 && !want[t.ID] || len(fams) > 0 && !fams[t.Family] || t.ipv6PerENI() < minIpv6 ||
 			c.p.get("CpuArchitecture") != "" && !strings.EqualFold(c.p.get("CpuArchitecture"), t.Arch) {
 			continue
 		}
@@ -181,7 +185,7 @@ func actDescribeInstanceTypes(c *call) (any, error) {
 			"InstanceTypeId": t.ID, "InstanceTypeFamily": t.Family, "InstanceCategory": t.Category,
 			"CpuCoreCount": t.CPU, "MemorySize": t.MemGiB, "CpuArchitecture": t.Arch, "GPUAmount": 0, "GPUSpec": "",
 			"EniQuantity": t.ENIs, "EniPrivateIpAddressQuantity": 6, "EniTotalQuantity": t.ENIs * 2,
-			"EniIpv6AddressQuantity": 1, "InstanceFamilyLevel": level, "LocalStorageCategory": "",
+			"EniIpv6AddressQuantity": t.ipv6PerENI(), "InstanceFamilyLevel": level, "LocalStorageCategory": "",
 			"InstanceBandwidthRx": 1024000 * t.CPU, "InstanceBandwidthTx": 1024000 * t.CPU,
 			"InstancePpsRx": 300000 * t.CPU, "InstancePpsTx": 300000 * t.CPU, "NvmeSupport": "unsupported",
 			"SupportedBootModes": wrap("SupportedBootMode", []string{"BIOS", "UEFI"}),

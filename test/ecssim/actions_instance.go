@@ -11,9 +11,10 @@ import (
 type instanceFilter struct {
 	p                         params
 	ids, privIPs, pubIPs, eip map[string]bool
+	ipv6                      map[string]bool // Ipv6Address.N, canonical form
 	tags                      []Tag
 	// impossible is set by filters on things no simulated instance has
-	// (classic inner IPs, IPv6, RDMA, operation locks): nothing matches.
+	// (classic inner IPs, RDMA, operation locks): nothing matches.
 	impossible           bool
 	createdAfter, before time.Time
 	// eqs are the exact-match filters present in the request, resolved
@@ -79,8 +80,18 @@ func newInstanceFilter(p params) (*instanceFilter, *apiError) {
 		}
 		f.impossible = f.impossible || ok && len(list) > 0
 	}
-	f.impossible = f.impossible || len(p.indexed("Ipv6Address")) > 0 || p.get("LockReason") != "" ||
-		p.get("HpcClusterId") != ""
+	f.impossible = f.impossible || p.get("LockReason") != "" || p.get("HpcClusterId") != ""
+	// Addresses compare in canonical form, so 2001:DB8:0:100::1 finds
+	// 2001:db8:0:100::1; what does not parse is kept and matches nothing.
+	for _, v := range p.indexed("Ipv6Address") {
+		if f.ipv6 == nil {
+			f.ipv6 = map[string]bool{}
+		}
+		if a, ok := parseIPv6(v); ok {
+			v = a.String()
+		}
+		f.ipv6[v] = true
+	}
 	for _, flt := range p.structs("Filter") {
 		t, err := time.Parse(timeMinute, flt["Value"])
 		if err != nil {
@@ -133,6 +144,9 @@ func (f *instanceFilter) match(rs *regionState, inst *instance) bool {
 		if e == nil || !f.eip[e.IP] {
 			return false
 		}
+	}
+	if f.ipv6 != nil && !slices.ContainsFunc(inst.Ipv6Addresses, func(a string) bool { return f.ipv6[a] }) {
+		return false
 	}
 	created := inst.CreationTime.Truncate(time.Minute)
 	return (f.ids == nil || f.ids[inst.ID]) && (f.privIPs == nil || f.privIPs[inst.PrivateIP]) &&

@@ -33,6 +33,10 @@ func actCreateVpc(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	v6, aerr := parseVpcIpv6(c.p)
+	if aerr != nil {
+		return nil, aerr
+	}
 	dry, aerr := c.p.dryRun()
 	if aerr != nil {
 		return nil, aerr
@@ -56,6 +60,9 @@ func actCreateVpc(c *call) (any, error) {
 		ID: newID("vpc", code, lenVpcID), Region: rs.info.ID, Name: name, Description: desc, Cidr: cidr,
 		Status: statusPending, VRouterID: newID("vrt", code, lenVpcID), RouteTableID: newID("vtb", code, lenVpcID),
 		ResourceGroupID: rg, Tags: tags, CreationTime: c.now, seq: st.nextSeq(),
+	}
+	if v6.enable {
+		v.Ipv6Cidr, v.Ipv6Isp = st.nextVpcIpv6Block(), v6.isp
 	}
 	rs.vpcs[v.ID] = v
 	c.s.networkReady(rs.info.ID, v.ID, c.s.delay(TransitionVPC))
@@ -82,6 +89,10 @@ func actDescribeVpcs(c *call) (any, error) {
 			ids[strings.TrimSpace(id)] = true
 		}
 	}
+	wantIpv6, ipv6Set, aerr := ipv6Filter(c.p)
+	if aerr != nil {
+		return nil, aerr
+	}
 	tagFilters := c.p.tagFilters()
 	st := c.s.st
 	st.mu.Lock()
@@ -94,6 +105,7 @@ func actDescribeVpcs(c *call) (any, error) {
 			c.p.get("VpcName") != "" && c.p.get("VpcName") != v.Name,
 			c.p.get("IsDefault") != "" && isDefault != v.IsDefault,
 			c.p.get("ResourceGroupId") != "" && c.p.get("ResourceGroupId") != v.ResourceGroupID,
+			ipv6Set && wantIpv6 != v.Ipv6Cidr.IsValid(),
 			!matchTags(v.Tags, tagFilters):
 			continue
 		}
@@ -110,15 +122,16 @@ func actDescribeVpcs(c *call) (any, error) {
 		out = append(out, obj{
 			"VpcId": v.ID, "VpcName": v.Name, "RegionId": v.Region, "Status": v.Status, "CidrBlock": v.Cidr.String(),
 			"Description": v.Description, "IsDefault": v.IsDefault, "CreationTime": fmtSecond(v.CreationTime),
-			"VRouterId": v.VRouterID, "ResourceGroupId": v.ResourceGroupID, "Ipv6CidrBlock": "", "EnabledIpv6": false,
-			"DhcpOptionsSetId": "", "DhcpOptionsSetStatus": "", "CenStatus": "Detached", "DnsHostnameStatus": "DISABLED",
-			"NetworkAclNum": "0", "AdvancedResource": true, "SupportAdvancedFeature": true, "OwnerId": 0,
+			"VRouterId": v.VRouterID, "ResourceGroupId": v.ResourceGroupID, "Ipv6CidrBlock": ipv6View(v.Ipv6Cidr),
+			"EnabledIpv6": v.Ipv6Cidr.IsValid(), "DhcpOptionsSetId": "", "DhcpOptionsSetStatus": "", "CenStatus": "Detached",
+			"DnsHostnameStatus": "DISABLED", "NetworkAclNum": "0", "AdvancedResource": true,
+			"SupportAdvancedFeature": true, "OwnerId": 0,
 			"VSwitchIds":          wrap("VSwitchId", swIDs),
 			"UserCidrs":           wrap("UserCidr", []string{}),
 			"SecondaryCidrBlocks": wrap("SecondaryCidrBlock", []string{}),
 			"NatGatewayIds":       wrap("NatGatewayIds", []string{}),
 			"RouterTableIds":      wrap("RouterTableIds", []string{v.RouteTableID}),
-			"Ipv6CidrBlocks":      wrap("Ipv6CidrBlock", []obj{}),
+			"Ipv6CidrBlocks":      vpcIpv6Blocks(v),
 			"Tags":                vpcTags(v.Tags),
 		})
 	}
@@ -189,6 +202,10 @@ func actCreateVSwitch(c *call) (any, error) {
 	if !validDescription(desc) {
 		return nil, apiErr(http.StatusBadRequest, "InvalidDescription.Malformed", "Specified description is not valid.")
 	}
+	v6, aerr := parseVSwitchIpv6(c.p)
+	if aerr != nil {
+		return nil, aerr
+	}
 	tags, aerr := c.p.tags()
 	if aerr != nil {
 		return nil, aerr
@@ -219,13 +236,17 @@ func actCreateVSwitch(c *call) (any, error) {
 			return nil, apiErr(http.StatusBadRequest, "InvalidCidrBlock.Overlapped", "Specified CIDR block overlapped with other subnets.")
 		}
 	}
+	ipv6Block, aerr := v6.resolve(rs, v)
+	if aerr != nil {
+		return nil, aerr
+	}
 	if dry {
 		return nil, errDryRun()
 	}
 	sw := &vswitch{
 		ID: newID("vsw", rs.info.Code, lenVSwitchID), Region: rs.info.ID, VpcID: vpcID, ZoneID: zoneID,
-		Name: name, Description: desc, Cidr: cidr, Status: statusPending, Tags: tags, CreationTime: c.now,
-		usedIPs: map[netip.Addr]string{}, seq: st.nextSeq(),
+		Name: name, Description: desc, Cidr: cidr, Ipv6Cidr: ipv6Block, Status: statusPending, Tags: tags,
+		CreationTime: c.now, usedIPs: map[netip.Addr]string{}, usedIPv6: map[netip.Addr]string{}, seq: st.nextSeq(),
 	}
 	rs.vswitches[sw.ID] = sw
 	c.s.networkReady(rs.info.ID, sw.ID, c.s.delay(TransitionVSwitch))
@@ -238,6 +259,10 @@ func actDescribeVSwitches(c *call) (any, error) {
 		return nil, aerr
 	}
 	isDefault, aerr := c.p.boolean("IsDefault", false)
+	if aerr != nil {
+		return nil, aerr
+	}
+	wantIpv6, ipv6Set, aerr := ipv6Filter(c.p)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -254,6 +279,7 @@ func actDescribeVSwitches(c *call) (any, error) {
 			c.p.get("ZoneId") != "" && c.p.get("ZoneId") != sw.ZoneID,
 			c.p.get("VSwitchName") != "" && c.p.get("VSwitchName") != sw.Name,
 			c.p.get("IsDefault") != "" && isDefault != sw.IsDefault,
+			ipv6Set && wantIpv6 != sw.Ipv6Cidr.IsValid(),
 			!matchTags(sw.Tags, tagFilters):
 			continue
 		}
@@ -269,8 +295,8 @@ func actDescribeVSwitches(c *call) (any, error) {
 			"VSwitchId": sw.ID, "VSwitchName": sw.Name, "VpcId": sw.VpcID, "ZoneId": sw.ZoneID,
 			"CidrBlock": sw.Cidr.String(), "Status": sw.Status, "AvailableIpAddressCount": sw.availableIPs(),
 			"Description": sw.Description, "IsDefault": sw.IsDefault, "CreationTime": fmtSecond(sw.CreationTime),
-			"ResourceGroupId": defaultResourceGroupID, "NetworkAclId": "", "ShareType": "", "Ipv6CidrBlock": "",
-			"EnabledIpv6": false, "OwnerId": 0,
+			"ResourceGroupId": defaultResourceGroupID, "NetworkAclId": "", "ShareType": "",
+			"Ipv6CidrBlock": ipv6View(sw.Ipv6Cidr), "EnabledIpv6": sw.Ipv6Cidr.IsValid(), "OwnerId": 0,
 			"RouteTable": obj{"RouteTableId": rt, "RouteTableType": "System"},
 			"Tags":       vpcTags(sw.Tags),
 		})

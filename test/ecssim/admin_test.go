@@ -16,7 +16,7 @@ func TestAdminResourcesShape(t *testing.T) {
 	srv := newSim(t)
 	var raw map[string][]map[string]any
 	require.Equal(t, 200, adminJSON(t, srv, "GET", "/_sim/resources", "", &raw))
-	for _, k := range []string{"instances", "securityGroups", "keyPairs", "vpcs", "vswitches", "eips", "disks"} {
+	for _, k := range []string{"instances", "securityGroups", "keyPairs", "vpcs", "vswitches", "eips", "disks", "loadBalancers", "deploymentSets"} {
 		require.Contains(t, raw, k)
 		require.NotNil(t, raw[k], k) // [] rather than null
 	}

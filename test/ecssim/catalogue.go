@@ -170,6 +170,21 @@ func (t *instanceTypeInfo) spotPrice() float64 {
 	return float64(int(t.hourlyPrice()*200+0.5)) / 1000
 }
 
+// ipv6PerENI is how many IPv6 addresses one ENI of the type can hold
+// (DescribeInstanceTypes EniIpv6AddressQuantity, the RunInstances
+// Ipv6AddressCount limit). Like the real families' tables it grows with
+// the type: shared types get one, 2 vCPUs six, larger types ten.
+func (t *instanceTypeInfo) ipv6PerENI() int {
+	switch {
+	case t.Category == "Shared":
+		return 1
+	case t.CPU <= 2:
+		return 6
+	default:
+		return 10
+	}
+}
+
 // imageArch maps an instance type architecture to the image one.
 func (t *instanceTypeInfo) imageArch() string {
 	if t.Arch == "ARM" {

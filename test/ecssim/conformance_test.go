@@ -185,8 +185,8 @@ func fingerprint(r ecssim.Resources) string {
 		return string(b)
 	}
 	for _, x := range r.Instances {
-		parts = append(parts, fmt.Sprintf("i:%s:%s:%s:%v:%s:%s:%v", x.ID, x.Name, x.HostName, x.SecurityGroupIDs,
-			tags(x.Tags), x.EipID, x.DeletionProtection))
+		parts = append(parts, fmt.Sprintf("i:%s:%s:%s:%v:%s:%s:%v:%v:%s", x.ID, x.Name, x.HostName, x.SecurityGroupIDs,
+			tags(x.Tags), x.EipID, x.DeletionProtection, x.Ipv6Addresses, x.DeploymentSetID))
 	}
 	for _, x := range r.SecurityGroups {
 		parts = append(parts, fmt.Sprintf("sg:%s:%s:%d:%s", x.ID, x.InnerAccessPolicy, len(x.Rules), tags(x.Tags)))
@@ -195,10 +195,13 @@ func fingerprint(r ecssim.Resources) string {
 		parts = append(parts, "kp:"+x.Name+":"+tags(x.Tags))
 	}
 	for _, x := range r.Vpcs {
-		parts = append(parts, "vpc:"+x.ID+":"+tags(x.Tags))
+		parts = append(parts, "vpc:"+x.ID+":"+x.Ipv6CidrBlock+":"+tags(x.Tags))
 	}
 	for _, x := range r.VSwitches {
-		parts = append(parts, "vsw:"+x.ID+":"+tags(x.Tags))
+		parts = append(parts, "vsw:"+x.ID+":"+x.Ipv6CidrBlock+":"+tags(x.Tags))
+	}
+	for _, x := range r.DeploymentSets {
+		parts = append(parts, fmt.Sprintf("ds:%s:%s:%v", x.ID, x.Name, x.InstanceIDs))
 	}
 	for _, x := range r.Eips {
 		parts = append(parts, "eip:"+x.ID+":"+x.InstanceID+":"+tags(x.Tags))

@@ -61,7 +61,8 @@ func actCreateInstance(c *call) (any, error) {
 	p := params{}
 	for k, v := range c.p {
 		if k != "Amount" && k != "UniqueSuffix" && !strings.HasPrefix(k, "HostNames.") &&
-			!strings.HasPrefix(k, "SecurityGroupIds.") && !strings.HasPrefix(k, "NetworkInterface.") {
+			!strings.HasPrefix(k, "SecurityGroupIds.") && !strings.HasPrefix(k, "NetworkInterface.") &&
+			k != "Ipv6AddressCount" && !strings.HasPrefix(k, "Ipv6Address.") {
 			p[k] = v
 		}
 	}
@@ -98,8 +99,8 @@ func (r *runRequest) price() float64 {
 }
 
 // resolve checks a create request against the account and the region's
-// resources: network, key pair, RAM role, resource group and stock, in
-// that order. The store must be locked.
+// resources: network, key pair, RAM role, resource group, deployment set
+// and stock, in that order. The store must be locked.
 func (r *runRequest) resolve(c *call, rs *regionState) (*vswitch, string, *apiError) {
 	sw, aerr := r.resolveNetwork(rs)
 	if aerr != nil {
@@ -115,6 +116,9 @@ func (r *runRequest) resolve(c *call, rs *regionState) (*vswitch, string, *apiEr
 	if aerr != nil {
 		return nil, "", aerr
 	}
+	if aerr := r.resolveDeploymentSet(rs, sw.ZoneID); aerr != nil {
+		return nil, "", aerr
+	}
 	if !c.s.st.inStockLocked(rs.info.ID, sw.ZoneID, r.itype.ID) {
 		return nil, "", errNoStock()
 	}
@@ -122,7 +126,7 @@ func (r *runRequest) resolve(c *call, rs *regionState) (*vswitch, string, *apiEr
 }
 
 // resolveNetwork checks the VSwitch, zone, security groups and private
-// addresses of a create request against the region's resources.
+// and IPv6 addresses of a create request against the region's resources.
 func (r *runRequest) resolveNetwork(rs *regionState) (*vswitch, *apiError) {
 	if r.zoneID != "" && !rs.info.hasZone(r.zoneID) {
 		return nil, apiErr(http.StatusNotFound, "InvalidZoneId.NotFound", "The specified zone does not exist.")
@@ -160,6 +164,9 @@ func (r *runRequest) resolveNetwork(rs *regionState) (*vswitch, *apiError) {
 	if sw.availableIPs() < r.amount {
 		return nil, apiErr(http.StatusBadRequest, "InvalidVSwitchId.IpNotEnough", "The specified VSwitch has not enough IP addresses.")
 	}
+	if aerr := r.resolveIpv6(sw); aerr != nil {
+		return nil, aerr
+	}
 	return sw, nil
 }
 
@@ -182,7 +189,8 @@ func (r *runRequest) newInstance(c *call, rs *regionState, sw *vswitch, rg strin
 		HTTPEndpoint: r.httpEndpoint, HTTPTokens: r.httpTokens, HopLimit: r.hopLimit, RAMRoleName: r.ramRole,
 		Period: r.period, PeriodUnit: r.periodUnit, AutoRenew: r.autoRenew, CreationTime: c.now,
 		ENIID: newID("eni", code, lenOtherID), MAC: newMAC(), SerialNumber: strings.ToLower(newRequestID()),
-		StoppedMode: "Not-applicable", AutoReleaseTime: r.autoRelease, seq: st.nextSeq(),
+		StoppedMode: "Not-applicable", AutoReleaseTime: r.autoRelease, DeploymentSetID: r.deploymentSetID,
+		seq: st.nextSeq(),
 	}
 	if r.chargeType == "PrePaid" {
 		inst.ExpiredTime = c.now.AddDate(0, r.period, 0)
@@ -199,6 +207,7 @@ func (r *runRequest) newInstance(c *call, rs *regionState, sw *vswitch, rg strin
 	} else if a, ok := sw.allocIP(id); ok {
 		inst.PrivateIP = a.String()
 	}
+	r.assignIpv6(sw, inst)
 	newDisk := func(spec diskSpec, typ string) *disk {
 		d := &disk{
 			ID: newID("d", code, lenDiskID), Region: rs.info.ID, ZoneID: sw.ZoneID, InstanceID: id,

@@ -23,6 +23,9 @@ type runRequest struct {
 	zoneID, vswitchID           string
 	groupIDs                    []string
 	privateIP                   netip.Addr
+	ipv6Count                   int          // addresses for each instance's primary ENI
+	ipv6Addrs                   []netip.Addr // chosen ones (Ipv6Address.N), Amount 1 only
+	deploymentSetID             string
 	name, hostName, description string
 	hostNames                   []string // HostNames.N, one per instance
 	uniqueSuffix                bool
@@ -89,6 +92,10 @@ func parseRun(p params) (*runRequest, *apiError) {
 	if aerr = r.parseNetwork(p); aerr != nil {
 		return nil, aerr
 	}
+	if aerr = r.parseIpv6(p); aerr != nil {
+		return nil, aerr
+	}
+	r.deploymentSetID = p.get("DeploymentSetId")
 	if aerr = r.parseNames(p); aerr != nil {
 		return nil, aerr
 	}

@@ -31,7 +31,8 @@ func instanceView(rs *regionState, inst *instance) obj {
 		"AutoReleaseTime": inst.AutoReleaseTime, "DeletionProtection": inst.DeletionProtection,
 		"KeyPairName": inst.KeyPairName, "ResourceGroupId": inst.ResourceGroupID, "SerialNumber": inst.SerialNumber,
 		"IoOptimized": true, "DeviceAvailable": true, "Recyclable": false, "VlanId": "", "CreditSpecification": "",
-		"DeploymentSetId": "", "HpcClusterId": "", "SaleCycle": "", "LocalStorageAmount": 0, "LocalStorageCapacity": 0,
+		"DeploymentSetId": inst.DeploymentSetID, "HpcClusterId": "", "SaleCycle": "",
+		"LocalStorageAmount": 0, "LocalStorageCapacity": 0,
 		"SecurityGroupIds": wrap("SecurityGroupId", append([]string{}, inst.SecurityGroupIDs...)),
 		"PublicIpAddress":  wrap("IpAddress", publicIPs),
 		"InnerIpAddress":   wrap("IpAddress", []string{}),
@@ -41,7 +42,10 @@ func instanceView(rs *regionState, inst *instance) obj {
 		"EipAddress": eipView,
 		"NetworkInterfaces": wrap("NetworkInterface", []obj{{
 			"NetworkInterfaceId": inst.ENIID, "MacAddress": inst.MAC, "PrimaryIpAddress": inst.PrivateIP, "Type": "Primary",
-			"PrivateIpSets": wrap("PrivateIpSet", []obj{{"PrivateIpAddress": inst.PrivateIP, "Primary": true}}),
+			"PrivateIpSets":  wrap("PrivateIpSet", []obj{{"PrivateIpAddress": inst.PrivateIP, "Primary": true}}),
+			"Ipv6Sets":       wrap("Ipv6Set", ipv6Sets(inst.Ipv6Addresses)),
+			"Ipv6PrefixSets": wrap("Ipv6PrefixSet", []obj{}),
+			"Ipv4PrefixSets": wrap("Ipv4PrefixSet", []obj{}),
 		}}),
 		"MetadataOptions":            obj{"HttpEndpoint": inst.HTTPEndpoint, "HttpTokens": inst.HTTPTokens, "HttpPutResponseHopLimit": inst.HopLimit},
 		"Tags":                       ecsTags(inst.Tags),
@@ -53,6 +57,15 @@ func instanceView(rs *regionState, inst *instance) obj {
 		"DedicatedInstanceAttribute": obj{"Affinity": "", "Tenancy": ""},
 		"ImageOptions":               obj{"LoginAsNonRoot": false},
 	}
+}
+
+// ipv6Sets lists an ENI's IPv6 addresses as DescribeInstances does.
+func ipv6Sets(addrs []string) []obj {
+	out := make([]obj, 0, len(addrs))
+	for _, a := range addrs {
+		out = append(out, obj{"Ipv6Address": a})
+	}
+	return out
 }
 
 func nonEmpty(s string) []string {

@@ -220,6 +220,11 @@ func (s *Server) removeInstance(rs *regionState, inst *instance) func() {
 				delete(sw.usedIPs, a)
 			}
 		}
+		for a, owner := range sw.usedIPv6 {
+			if owner == inst.ID {
+				delete(sw.usedIPv6, a)
+			}
+		}
 	}
 	ip := inst.PublicIP
 	// EIPs survive their instance (and stay billable): they become

@@ -32,6 +32,11 @@ type InstanceResource struct {
 	DeletionProtection bool   `json:"deletionProtection"`
 	// Releasing is true between DeleteInstance and the instance vanishing.
 	Releasing bool `json:"releasing"`
+	// Ipv6Addresses are the primary ENI's IPv6 addresses (RunInstances
+	// Ipv6AddressCount or Ipv6Address.N); empty without IPv6.
+	Ipv6Addresses []string `json:"ipv6Addresses"`
+	// DeploymentSetID is the instance's deployment set, "" for none.
+	DeploymentSetID string `json:"deploymentSetId"`
 }
 
 // RuleResource is one security group rule.
@@ -64,6 +69,8 @@ type VpcResource struct {
 	Resource
 	CidrBlock string `json:"cidrBlock"`
 	IsDefault bool   `json:"isDefault"`
+	// Ipv6CidrBlock is the VPC's /56, "" unless created with EnableIpv6.
+	Ipv6CidrBlock string `json:"ipv6CidrBlock"`
 }
 
 // VSwitchResource is a VSwitch.
@@ -73,6 +80,18 @@ type VSwitchResource struct {
 	ZoneID    string `json:"zoneId"`
 	CidrBlock string `json:"cidrBlock"`
 	IsDefault bool   `json:"isDefault"`
+	// Ipv6CidrBlock is the VSwitch's /64, "" without IPv6.
+	Ipv6CidrBlock string `json:"ipv6CidrBlock"`
+}
+
+// DeploymentSetResource is a deployment set with its members.
+type DeploymentSetResource struct {
+	Resource
+	Strategy   string `json:"strategy"`
+	GroupCount int    `json:"groupCount"` // AvailabilityGroup only
+	// InstanceIDs are the members in creation order, releasing ones
+	// included until they are gone.
+	InstanceIDs []string `json:"instanceIds"`
 }
 
 // EipResource is an elastic IP address.
@@ -123,6 +142,7 @@ type Resources struct {
 	Eips           []EipResource           `json:"eips"`
 	Disks          []DiskResource          `json:"disks"`
 	LoadBalancers  []LoadBalancerResource  `json:"loadBalancers"`
+	DeploymentSets []DeploymentSetResource `json:"deploymentSets"`
 }
 
 // seqSort orders a snapshot list by the store's creation sequence.
@@ -147,9 +167,9 @@ func (s *Server) Resources() Resources {
 	out := Resources{
 		Instances: []InstanceResource{}, SecurityGroups: []SecurityGroupResource{}, KeyPairs: []KeyPairResource{},
 		Vpcs: []VpcResource{}, VSwitches: []VSwitchResource{}, Eips: []EipResource{}, Disks: []DiskResource{},
-		LoadBalancers: []LoadBalancerResource{},
+		LoadBalancers: []LoadBalancerResource{}, DeploymentSets: []DeploymentSetResource{},
 	}
-	var iSeq, gSeq, kSeq, vSeq, swSeq, eSeq, dSeq, lSeq []int64
+	var iSeq, gSeq, kSeq, vSeq, swSeq, eSeq, dSeq, lSeq, dsSeq []int64
 	for _, region := range st.regionIDs() {
 		rs := st.regions[region]
 		for _, i := range rs.instances {
@@ -160,6 +180,7 @@ func (s *Server) Resources() Resources {
 				ZoneID: i.ZoneID, VSwitchID: i.VSwitchID, VpcID: i.VpcID, InstanceType: i.InstanceType,
 				ImageID: i.ImageID, EipID: i.EipID, StoppedMode: i.StoppedMode, ChargeType: i.InstanceChargeType,
 				RAMRoleName: i.RAMRoleName, DeletionProtection: i.DeletionProtection, Releasing: i.Releasing,
+				Ipv6Addresses: append([]string{}, i.Ipv6Addresses...), DeploymentSetID: i.DeploymentSetID,
 			})
 			iSeq = append(iSeq, i.seq)
 		}
@@ -187,6 +208,7 @@ func (s *Server) Resources() Resources {
 		for _, v := range rs.vpcs {
 			out.Vpcs = append(out.Vpcs, VpcResource{
 				Resource: Resource{v.ID, v.Region, v.Name, v.Status, tagMap(v.Tags)}, CidrBlock: v.Cidr.String(), IsDefault: v.IsDefault,
+				Ipv6CidrBlock: ipv6View(v.Ipv6Cidr),
 			})
 			vSeq = append(vSeq, v.seq)
 		}
@@ -194,6 +216,7 @@ func (s *Server) Resources() Resources {
 			out.VSwitches = append(out.VSwitches, VSwitchResource{
 				Resource: Resource{sw.ID, sw.Region, sw.Name, sw.Status, tagMap(sw.Tags)},
 				VpcID:    sw.VpcID, ZoneID: sw.ZoneID, CidrBlock: sw.Cidr.String(), IsDefault: sw.IsDefault,
+				Ipv6CidrBlock: ipv6View(sw.Ipv6Cidr),
 			})
 			swSeq = append(swSeq, sw.seq)
 		}
@@ -223,6 +246,17 @@ func (s *Server) Resources() Resources {
 			})
 			lSeq = append(lSeq, lb.seq)
 		}
+		for _, d := range rs.dsets {
+			members := []string{}
+			for _, inst := range rs.deploymentSetMembers(d.ID) {
+				members = append(members, inst.ID)
+			}
+			out.DeploymentSets = append(out.DeploymentSets, DeploymentSetResource{
+				Resource: Resource{d.ID, d.Region, d.Name, statusAvailable, map[string]string{}},
+				Strategy: d.Strategy, GroupCount: d.GroupCount, InstanceIDs: members,
+			})
+			dsSeq = append(dsSeq, d.seq)
+		}
 	}
 	seqSort(out.Instances, iSeq)
 	seqSort(out.SecurityGroups, gSeq)
@@ -232,5 +266,6 @@ func (s *Server) Resources() Resources {
 	seqSort(out.Eips, eSeq)
 	seqSort(out.Disks, dSeq)
 	seqSort(out.LoadBalancers, lSeq)
+	seqSort(out.DeploymentSets, dsSeq)
 	return out
 }

@@ -26,6 +26,9 @@ type store struct {
 	// credentials.
 	ramRoles       map[string]bool
 	resourceGroups map[string]bool
+	// ipv6Seq numbers the VPC IPv6 blocks handed out, so each VPC's /56 is
+	// unique across regions (see nextVpcIpv6Block).
+	ipv6Seq int
 }
 
 // regionState is one region's resources, keyed by ID (key pairs by name,
@@ -40,6 +43,7 @@ type regionState struct {
 	eips      map[string]*eip
 	disks     map[string]*disk
 	lbs       map[string]*loadBalancer
+	dsets     map[string]*deploymentSet
 }
 
 // defaultResourceGroupID is the account's default resource group.
@@ -82,7 +86,9 @@ type instance struct {
 	ENIID, MAC, SerialNumber     string
 	StoppedMode, AutoReleaseTime string
 	ENITags                      []Tag
-	Releasing                    bool // DeleteInstance accepted; gone after the release delay
+	Ipv6Addresses                []string // of the primary ENI, from the VSwitch's /64
+	DeploymentSetID              string   // the only record of membership: a released instance leaves by vanishing
+	Releasing                    bool     // DeleteInstance accepted; gone after the release delay
 	// WantPublicIP records that the instance has a system public IP that
 	// StopCharging took away; the next start assigns a new one.
 	WantPublicIP bool
@@ -128,6 +134,8 @@ type keyPair struct {
 type vpc struct {
 	ID, Region, Name, Description string
 	Cidr                          netip.Prefix
+	Ipv6Cidr                      netip.Prefix // zero unless created with EnableIpv6
+	Ipv6Isp                       string
 	Status                        string
 	IsDefault                     bool
 	VRouterID, RouteTableID       string
@@ -150,11 +158,13 @@ type vswitch struct {
 	ID, Region, VpcID, ZoneID string
 	Name, Description         string
 	Cidr                      netip.Prefix
+	Ipv6Cidr                  netip.Prefix // a /64 of the VPC's /56; zero without IPv6
 	Status                    string
 	IsDefault                 bool
 	Tags                      []Tag
 	CreationTime              time.Time
 	usedIPs                   map[netip.Addr]string // private IP -> instance ID
+	usedIPv6                  map[netip.Addr]string // IPv6 address -> instance ID
 	seq                       int64
 }
 
@@ -168,6 +178,16 @@ type eip struct {
 	AllocationTime, ExpiredTime       time.Time
 	gen                               int // bumped on every status change; stale timers compare it
 	seq                               int64
+}
+
+// deploymentSet is an ECS deployment set. Its members are the instances
+// whose DeploymentSetID names it.
+type deploymentSet struct {
+	ID, Region, Name, Description string
+	Strategy                      string // Availability | AvailabilityGroup | LowLatency
+	GroupCount                    int    // AvailabilityGroup only
+	CreationTime                  time.Time
+	seq                           int64
 }
 
 // loadBalancer is a Classic Load Balancer (SLB 2014-05-15). Only tests and
@@ -215,6 +235,7 @@ func (st *store) resetLocked() {
 	st.epoch++
 	st.idem = map[idemKey]*idemEntry{}
 	st.soldOut = map[stockKey]bool{}
+	st.ipv6Seq = 0
 	st.regions = make(map[string]*regionState, len(regions))
 	now := time.Now()
 	for i := range regions {
@@ -229,6 +250,7 @@ func (st *store) resetLocked() {
 			eips:      map[string]*eip{},
 			disks:     map[string]*disk{},
 			lbs:       map[string]*loadBalancer{},
+			dsets:     map[string]*deploymentSet{},
 		}
 		st.regions[info.ID] = rs
 		v := &vpc{
@@ -241,7 +263,7 @@ func (st *store) resetLocked() {
 		sw := &vswitch{
 			ID: newID("vsw", info.Code, lenVSwitchID), Region: info.ID, VpcID: v.ID, ZoneID: info.ZoneIDs[0],
 			Cidr: netip.MustParsePrefix("172.16.0.0/20"), Status: statusAvailable, IsDefault: true,
-			CreationTime: now, usedIPs: map[netip.Addr]string{}, seq: st.nextSeq(),
+			CreationTime: now, usedIPs: map[netip.Addr]string{}, usedIPv6: map[netip.Addr]string{}, seq: st.nextSeq(),
 		}
 		rs.vswitches[sw.ID] = sw
 	}
@@ -303,6 +325,10 @@ func (rs *regionState) lbList() []*loadBalancer {
 
 func (rs *regionState) diskList() []*disk {
 	return bySeq(rs.disks, func(d *disk) int64 { return d.seq })
+}
+
+func (rs *regionState) deploymentSetList() []*deploymentSet {
+	return bySeq(rs.dsets, func(d *deploymentSet) int64 { return d.seq })
 }
 
 // instancesUsingGroup counts instances (releasing ones included, as they
