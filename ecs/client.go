@@ -102,6 +102,9 @@ type Client struct {
 	retry          RetryPolicy
 	logf           func(string, ...any)
 	transport      *callTransport
+	// batcher coalesces instance waits with other clients of the same
+	// account and region in this process (batch.go).
+	batcher *instanceBatcher
 }
 
 // poolSize is how many calls of one Client may be in flight at once. An SDK
@@ -130,6 +133,7 @@ func NewClient(cfg Config) (*Client, error) {
 		retry:          cfg.Retry,
 		logf:           cfg.Logf,
 		sdks:           make(chan *sdk.Client, poolSize),
+		batcher:        batcherFor(batchKey(cfg)),
 	}
 	if c.connectTimeout <= 0 {
 		c.connectTimeout = DefaultConnectTimeout

@@ -139,8 +139,12 @@ func errInstanceGone(id string) error {
 	}
 }
 
-// describeOne returns the instance id, or nil if it is not listed.
+// describeOne returns the instance id, or nil if it is not listed. A
+// *Client coalesces it with the concurrent waits of its account (batch.go).
 func describeOne(ctx context.Context, api API, id string) (*Instance, error) {
+	if c, ok := api.(*Client); ok {
+		return c.describeForWait(ctx, id)
+	}
 	list, err := api.DescribeInstances(ctx, InstanceQuery{InstanceIDs: []string{id}})
 	if err != nil {
 		return nil, err
