@@ -43,9 +43,8 @@ func actCreateDeploymentSet(c *call) (any, error) {
 		return nil, errInvalid("OnUnableToRedeployFailedInstance")
 	}
 	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	if len(rs.dsets) >= maxDeploymentSetsPerRegion {
 		return nil, apiErr(http.StatusBadRequest, "DEPLOYMENTSET.QUOTA_FULL", "The deploymentSet quota is full")
 	}
@@ -70,10 +69,8 @@ func actDescribeDeploymentSets(c *call) (any, error) {
 	for _, id := range list {
 		ids[id] = true
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	var match []*deploymentSet
 	for _, d := range rs.deploymentSetList() {
 		switch {
@@ -125,10 +122,8 @@ func actDeleteDeploymentSet(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	if rs.dsets[id] == nil {
 		return nil, errDeploymentSetNotFound()
 	}

@@ -78,9 +78,8 @@ func allocateEip(c *call, f eipFlavor) (any, error) {
 		}
 	}
 	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	rg := defaultResourceGroupID
 	if !f.ecs {
 		var aerr *apiError
@@ -165,10 +164,8 @@ func associateEip(c *call, f eipFlavor) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	e := rs.eips[id]
 	if e == nil {
 		return nil, errAllocationNotFound()
@@ -215,10 +212,8 @@ func unassociateEip(c *call, f eipFlavor) (any, error) {
 	if t := c.p.get("InstanceType"); t != "" && t != "EcsInstance" {
 		return nil, apiErr(http.StatusBadRequest, "InvalidParameter", "Specified InstanceType %q is not supported by the simulator.", t)
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	e := rs.eips[id]
 	if e == nil {
 		return nil, errAllocationNotFound()
@@ -252,10 +247,8 @@ func actReleaseEip(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	e := rs.eips[id]
 	if e == nil {
 		return nil, errAllocationNotFound()

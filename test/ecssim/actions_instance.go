@@ -168,10 +168,8 @@ func actDescribeInstances(c *call) (any, error) {
 	if dry, aerr := c.p.dryRun(); aerr != nil || dry {
 		return nil, firstErr(aerr, errDryRun())
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	var match []*instance
 	for _, inst := range rs.instanceList() {
 		if f.match(rs, inst) {

@@ -72,10 +72,8 @@ func actModifyInstanceAttribute(c *call) (any, error) {
 	if len(groups) > 5 {
 		return nil, errInvalid("SecurityGroupIds")
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	inst, aerr := rs.findInstance(id)
 	if aerr != nil {
 		return nil, aerr
@@ -156,10 +154,8 @@ func actDescribeInstanceAttribute(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	inst, aerr := rs.findInstance(id)
 	if aerr != nil {
 		return nil, aerr
@@ -178,10 +174,8 @@ func actAllocatePublicIpAddress(c *call) (any, error) {
 	if c.p.get("IpAddress") != "" || c.p.get("VlanId") != "" {
 		return nil, apiErr(http.StatusForbidden, "Forbidden.NotWhitelisted", "Only whitelisted users may choose the IpAddress or VlanId.")
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	inst, aerr := rs.findInstance(id)
 	if aerr != nil {
 		return nil, aerr

@@ -145,10 +145,8 @@ func actDeleteInstances(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	var insts []*instance
 	for _, id := range ids {
 		inst, aerr := rs.findInstance(id)

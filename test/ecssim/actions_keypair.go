@@ -53,9 +53,8 @@ func addKeyPair(c *call, name string, pub ssh.PublicKey, tags []Tag) (*keyPair, 
 	// Fingerprint: colon-separated MD5 of the key blob (RFC 4716 style).
 	fp := strings.TrimPrefix(ssh.FingerprintLegacyMD5(pub), "MD5:")
 	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	if rs.keyPairs[name] != nil {
 		return nil, apiErr(http.StatusBadRequest, "KeyPair.AlreadyExist", "The key pair already exist.")
 	}
@@ -161,10 +160,8 @@ func actDeleteKeyPairs(c *call) (any, error) {
 	if !ok {
 		return nil, errMissing("KeyPairNames")
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	// Unknown names succeed, and key pairs in use may go: instances keep
 	// the name.
 	for _, n := range names {

@@ -68,10 +68,8 @@ func actDescribeRouteTables(c *call) (any, error) {
 	if router == "" && table == "" {
 		return nil, errMissing("VRouterId")
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	var match []*vpc
 	if v := rs.vpcByRouter(router, table); v != nil && (table == "" || v.RouteTableID == table) &&
 		(router == "" || v.VRouterID == router) {
@@ -131,10 +129,8 @@ func routeRequest(c *call) (*vpc, netip.Prefix, *apiError) {
 }
 
 func actCreateRouteEntry(c *call) (any, error) {
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	v, dest, aerr := routeRequest(c)
 	if aerr != nil {
 		return nil, aerr

@@ -30,9 +30,8 @@ func actCreateSecurityGroup(c *call) (any, error) {
 		return nil, aerr
 	}
 	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	vpcID := c.p.get("VpcId")
 	if vpcID == "" {
 		// Classic-network groups no longer exist; a group without VpcId
@@ -82,10 +81,8 @@ func actAuthorizeSecurityGroup(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	g := rs.groups[id]
 	if g == nil {
 		return nil, errSecurityGroupNotFound()
@@ -137,10 +134,8 @@ func actDescribeSecurityGroups(c *call) (any, error) {
 		idSet[id] = true
 	}
 	tagFilters := c.p.tagFilters()
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	var match []*securityGroup
 	for _, g := range rs.groupList() {
 		name := c.p.get("SecurityGroupName")
@@ -212,10 +207,8 @@ func actDeleteSecurityGroup(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	if rs.groups[id] == nil {
 		return nil, errSecurityGroupNotFound()
 	}

@@ -126,10 +126,8 @@ func actAddBackendServers(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	lb := rs.lbs[id]
 	if lb == nil {
 		return nil, errLBNotFound()
@@ -167,10 +165,8 @@ func actRemoveBackendServers(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	lb := rs.lbs[id]
 	if lb == nil {
 		return nil, errLBNotFound()
@@ -195,10 +191,8 @@ func actDescribeLoadBalancerAttribute(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	lb := rs.lbs[id]
 	if lb == nil {
 		return nil, errLBNotFound()

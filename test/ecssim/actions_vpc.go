@@ -42,9 +42,8 @@ func actCreateVpc(c *call) (any, error) {
 		return nil, aerr
 	}
 	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	if len(rs.vpcs) >= maxVpcsPerRegion {
 		return nil, apiErr(http.StatusBadRequest, "QuotaExceeded.Vpc", "VPC quota exceeded.")
 	}
@@ -94,10 +93,8 @@ func actDescribeVpcs(c *call) (any, error) {
 		return nil, aerr
 	}
 	tagFilters := c.p.tagFilters()
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	var match []*vpc
 	for _, v := range rs.vpcList() {
 		switch {
@@ -147,10 +144,8 @@ func actDeleteVpc(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	v := rs.vpcs[id]
 	if v == nil {
 		return nil, errVpcNotFound()
@@ -215,9 +210,8 @@ func actCreateVSwitch(c *call) (any, error) {
 		return nil, aerr
 	}
 	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	v := rs.vpcs[vpcID]
 	if v == nil {
 		return nil, errVpcNotFound()
@@ -267,10 +261,8 @@ func actDescribeVSwitches(c *call) (any, error) {
 		return nil, aerr
 	}
 	tagFilters := c.p.tagFilters()
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	var match []*vswitch
 	for _, sw := range rs.vswitchList() {
 		switch {
@@ -310,10 +302,8 @@ func actDeleteVSwitch(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	sw := rs.vswitches[id]
 	if sw == nil {
 		return nil, apiErr(http.StatusNotFound, "InvalidVSwitchId.NotFound", "VSwitch not exist.")

@@ -25,6 +25,13 @@ type call struct {
 // region returns the call's region state; the store must be locked.
 func (c *call) region() *regionState { return c.s.st.regions[c.regionID] }
 
+// lockRegion takes the store lock for an action and returns the call's
+// region; the caller defers the returned unlock.
+func (c *call) lockRegion() (*regionState, func()) {
+	c.s.st.mu.Lock()
+	return c.region(), c.s.st.mu.Unlock
+}
+
 // later queues work that must not run under the store lock (guest start
 // and stop).
 func (c *call) later(fn func()) { c.post = append(c.post, fn) }

@@ -13,10 +13,8 @@ func actRunInstances(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	sw, rg, aerr := r.resolve(c, rs)
 	if aerr != nil {
 		return nil, aerr
@@ -70,10 +68,8 @@ func actCreateInstance(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	sw, rg, aerr := r.resolve(c, rs)
 	if aerr != nil {
 		return nil, aerr

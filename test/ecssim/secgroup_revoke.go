@@ -27,10 +27,8 @@ func actRevokeSecurityGroup(c *call) (any, error) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	st := c.s.st
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	rs := c.region()
+	rs, unlock := c.lockRegion()
+	defer unlock()
 	g := rs.groups[id]
 	if g == nil {
 		return nil, errSecurityGroupNotFound()

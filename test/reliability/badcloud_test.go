@@ -134,6 +134,14 @@ func badCloudCases() []badCase {
 			}},
 		{name: "vswitch-missing", flags: []string{"--aliyunecs-vswitch-id", "vsw-doesnotexist000"}, want: []string{"--aliyunecs-vswitch-id"}},
 		{name: "vpc-missing", flags: []string{"--aliyunecs-vpc-id", "vpc-doesnotexist000"}, want: []string{"--aliyunecs-vpc-id"}},
+		{name: "deployment-set-missing", flags: []string{"--aliyunecs-deployment-set-id", "ds-doesnotexist000"}, want: []string{"--aliyunecs-deployment-set-id"}},
+		{name: "ipv6-vswitch-without-block", want: []string{"--aliyunecs-ipv6address-count"},
+			setup: func(t *testing.T, w *world) []string {
+				n := otherVPC(t, w)
+				return []string{"--aliyunecs-ipv6address-count", "1", "--aliyunecs-vswitch-id", n.defaultVSwitch.ID}
+			}},
+		{name: "ipv6-more-than-the-type-takes", flags: []string{"--aliyunecs-ipv6address-count", "7", "--aliyunecs-instance-type", "ecs.g7.large"},
+			want: []string{"--aliyunecs-ipv6address-count"}},
 		{name: "group-missing", flags: []string{"--aliyunecs-security-group", "sg-doesnotexist000"}, want: []string{"--aliyunecs-security-group"}},
 		{name: "keypair-missing", want: []string{"--aliyunecs-ssh-keypair"},
 			setup: func(t *testing.T, w *world) []string {
