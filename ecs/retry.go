@@ -10,8 +10,9 @@ import (
 
 // Retry defaults. With full jitter the expected pauses are 0.1, 0.2, 0.4,
 // 0.8, 1.6 s and then 2.5 s each, so the 15 attempts of one call span about
-// half a minute on average (at most about 55 s): long enough to ride out the
-// per-minute ECS throttling window, short enough to surface a dead endpoint.
+// half a minute on average (at most about 55 s): long enough to ride out a
+// passing fault, short enough to surface a dead endpoint. Throttling answers
+// under a context deadline are retried until the deadline instead.
 const (
 	DefaultRetryBase        = 200 * time.Millisecond
 	DefaultRetryCap         = 5 * time.Second
@@ -24,7 +25,8 @@ const (
 type RetryPolicy struct {
 	// MaxAttempts is the total number of attempts, the first included.
 	// 0 means DefaultRetryMaxAttempts, 1 disables retrying, and a negative
-	// value retries until the context ends.
+	// value retries until the context ends. Throttling answers do not count
+	// when the context has a deadline.
 	MaxAttempts int
 	// Base is the first backoff ceiling (DefaultRetryBase).
 	Base time.Duration
@@ -148,7 +150,10 @@ func retry(ctx context.Context, p RetryPolicy, o retryOpts, fn func(ctx context.
 			return err
 		}
 		limited := p.MaxAttempts > 0 && attempt >= p.MaxAttempts
-		if _, hasDeadline := ctx.Deadline(); limited && !transient && o.extraUntilDeadline && hasDeadline {
+		// Under a deadline, throttling does not use up the attempts: the
+		// cloud asked for patience, and giving up would turn a busy account
+		// into a failed node that Rancher re-creates with more calls.
+		if _, hasDeadline := ctx.Deadline(); limited && hasDeadline && (IsThrottled(err) || !transient && o.extraUntilDeadline) {
 			limited = false
 		}
 		if limited {

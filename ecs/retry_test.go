@@ -104,6 +104,30 @@ func TestRetryGivesUpAfterMaxAttempts(t *testing.T) {
 	}
 }
 
+// TestThrottlingRetriesUntilTheDeadline: with a deadline, throttling answers
+// do not use up MaxAttempts (a 100-node pool against a 10/s RunInstances
+// limit can lose the draw more than 15 times); other errors still do.
+func TestThrottlingRetriesUntilTheDeadline(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.onECS("DescribeRegions", failFirst(8, 400, "Throttling.User", okBody(map[string]any{
+		"Regions": map[string]any{"Region": []any{map[string]any{"RegionId": "cn-hangzhou"}}}})))
+	c, _ := f.client(t, func(cfg *Config) { cfg.Retry.MaxAttempts = 3 })
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := c.DescribeRegions(ctx); err != nil {
+		t.Fatalf("DescribeRegions under a deadline: %v", err)
+	}
+	if n := len(f.got("DescribeRegions")); n != 9 {
+		t.Errorf("calls = %d, want 9", n)
+	}
+	// Without a deadline MaxAttempts still bounds it.
+	f.onECS("DescribeZones", failFirst(8, 400, "Throttling.User", okBody(nil)))
+	if _, err := c.DescribeZones(context.Background()); !IsThrottled(err) || !strings.Contains(err.Error(), "gave up after 3 attempts") {
+		t.Fatalf("DescribeZones without a deadline: %v", err)
+	}
+}
+
 func TestRetryContextEndReturnsLastError(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
