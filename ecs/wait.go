@@ -8,11 +8,15 @@ import (
 )
 
 // Wait defaults: poll at once, then after 100 ms, growing by half each time
-// up to one poll every 2 s. A machine that needs 40 s to reach Running costs
-// about 25 DescribeInstances calls.
+// up to one poll every 5 s. Short transitions (a VPC, an EIP, a fast boot)
+// are seen within a few hundred milliseconds; a machine that needs 30 s to
+// reach Running costs about 14 DescribeInstances calls. The 5 s floor keeps
+// a 100-node pool, each job polling its own instance, at 20 calls per
+// second, within a typical account's DescribeInstances limit; seeing Running
+// a few seconds late costs nothing, as sshd comes up later still.
 const (
 	DefaultWaitInitial = 100 * time.Millisecond
-	DefaultWaitMax     = 2 * time.Second
+	DefaultWaitMax     = 5 * time.Second
 	DefaultWaitFactor  = 1.5
 )
 

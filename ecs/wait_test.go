@@ -178,11 +178,14 @@ func TestWaitFor(t *testing.T) {
 	if err := WaitFor(context.Background(), func(context.Context) (bool, error) { return true, nil }, Backoff{Sleep: s.sleep}); err != nil || len(s.all()) != 0 {
 		t.Fatalf("err=%v sleeps=%v", err, s.all())
 	}
-	// Default schedule: 100ms ×1.5 up to 2s.
+	// Default schedule: 100ms ×1.5 up to 5s.
 	s = &sleeps{}
 	n := 0
-	_ = WaitFor(context.Background(), func(context.Context) (bool, error) { n++; return n == 10, nil }, Backoff{Sleep: s.sleep})
-	want := []time.Duration{100, 150, 225, 337, 506, 759, 1139, 1708, 2000}
+	_ = WaitFor(context.Background(), func(context.Context) (bool, error) { n++; return n == 13, nil }, Backoff{Sleep: s.sleep})
+	want := []time.Duration{100, 150, 225, 337, 506, 759, 1139, 1708, 2562, 3844, 5000, 5000}
+	if len(s.all()) != len(want) {
+		t.Fatalf("pauses %v, want %d", s.all(), len(want))
+	}
 	for i, d := range s.all() {
 		if d.Milliseconds() != int64(want[i]) {
 			t.Errorf("pause %d = %s, want %dms", i, d, want[i])

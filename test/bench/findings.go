@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
 )
 
 // goBenchStat renders the ns/op of the named benchmark, or "not run".
@@ -85,11 +87,12 @@ func (r *Report) findingsSection(b *strings.Builder) {
 			median(in, func(l Life) float64 { return secs(l.Timeline.AfterReady) }), r.goBenchMedian("ProbeRun")/1e6,
 			median(in, func(l Life) float64 { return secs(l.Timeline.RunningLag) }))
 		unscaled := Profile{Scale: 1}
-		at2, at5 := PollsFor(unscaled.ToRunning(), lat), pollsWithCap(unscaled.ToRunning(), lat, 5*time.Second)
+		atCap, at2 := PollsFor(unscaled.ToRunning(), lat), pollsWithCap(unscaled.ToRunning(), lat, 2*time.Second)
 		item("**Polling for Running costs calls, not time.** Because SSH comes up %s after Running, a Running detected up "+
 			"to that much later costs nothing. With the unscaled profile the Running wait makes %d DescribeInstances at the "+
-			"2 s cap; a 5 s cap would make about %d, and a fleet would poll %.0f%% less during that wait.",
-			unscaled.Delay("ssh-ready"), at2, at5, 100*(1-float64(at5)/float64(at2)))
+			"driver's %s cap on the pause; a 2 s cap would make %d (%.0f%% more) for no gain, and a fleet would pay that in "+
+			"throttled calls.",
+			unscaled.Delay("ssh-ready"), atCap, ecs.DefaultWaitMax, at2, 100*(float64(at2)/float64(atCap)-1))
 	}
 	if len(cli) > 0 && len(in) > 0 {
 		c := median(cli, func(l Life) float64 { return secs(l.Timeline.Overhead()) })
