@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/aliyunecs/docker-machine-driver-aliyunecs/ecs"
 )
 
 // Params are the settings of one benchmark run, as the report states them.
@@ -327,13 +329,19 @@ func (r *Report) callsSection(b *strings.Builder) {
 	wall := statOf(lives, func(l Life) float64 { return secs(l.Create) })
 	perMin := di.Median / wall.Median * 60
 	unscaled := Profile{Scale: 1}.ToRunning()
-	fmt.Fprintf(b, "**Polling.** The driver's waits poll adaptively (`ecs.Backoff`: at once, then 100 ms growing ×1.5 up to 2 s). "+
+	capped := time.Minute / (ecs.DefaultWaitMax + r.Params.Latency)
+	fmt.Fprintf(b, "**Polling.** The driver's waits poll adaptively (`ecs.Backoff`: at once, then %s growing ×%g up to %s). "+
 		"A create made %s DescribeInstances calls (rancher-machine's own state check included) in %s, %.0f per minute; a pool of "+
 		"100 nodes created together therefore asks for about **%.0f DescribeInstances per minute**, and once every wait has "+
-		"reached the 2 s cap, about 100 × 29 = 2,900 per minute. ECS limits DescribeInstances per account and region (the "+
-		"numbers are in Quota Center only); at the fleet's 20/s (1,200/min) such a pool is throttled, see §3. With the "+
-		"unscaled profile's %s to Running the wait alone makes %d polls at %s per call.\n\n",
-		di.Format(0, ""), wall.Format(1, "s"), perMin, 100*perMin, unscaled, PollsFor(unscaled, r.Params.Latency), r.Params.Latency)
+		"reached the %s cap, about 100 × %d = %d per minute. ECS limits DescribeInstances per account and region (the "+
+		"numbers are in Quota Center only); the capped rate fits the fleet's %g/s (%.0f/min), and the refused "+
+		"DescribeInstances of §3 are the quick first polls of machines launched together. "+
+		"With the unscaled profile's %s to Running the wait alone makes %d polls at %s per call. Waits of one account and "+
+		"region in one process share their calls (up to 100 instances each); Rancher runs one process per node, so there "+
+		"it is the cap that counts.\n\n",
+		ecs.DefaultWaitInitial, ecs.DefaultWaitFactor, ecs.DefaultWaitMax,
+		di.Format(0, ""), wall.Format(1, "s"), perMin, 100*perMin, ecs.DefaultWaitMax, int(capped), 100*int(capped),
+		r.Params.DescribeRate, 60*r.Params.DescribeRate, unscaled, PollsFor(unscaled, r.Params.Latency), r.Params.Latency)
 	b.WriteString("**Regression test.** `go test ./test/bench` (part of `make test`) runs one life in-process on the fast profile and " +
 		"fails if any action's count rises above `test/bench/testdata/calls_baseline.json` (plus a small tolerance for the polling " +
 		"actions, whose count depends on timing). When a rise is intended, regenerate the baseline with " +
