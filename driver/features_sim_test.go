@@ -58,13 +58,21 @@ func (w *simWorld) createAndRemove(t *testing.T, d *Driver, check func(ecssim.Re
 
 func instanceOf(t *testing.T, res ecssim.Resources, id string) ecssim.InstanceResource {
 	t.Helper()
-	for _, i := range res.Instances {
-		if i.ID == id {
-			return i
+	return byID(t, "instance", res.Instances, id, func(i ecssim.InstanceResource) string { return i.ID })
+}
+
+// byID returns the item of the inventory list with the given ID, failing
+// the test when there is none.
+func byID[T any](t *testing.T, kind string, items []T, id string, idOf func(T) string) T {
+	t.Helper()
+	for _, it := range items {
+		if idOf(it) == id {
+			return it
 		}
 	}
-	t.Fatalf("instance %s not in the inventory", id)
-	return ecssim.InstanceResource{}
+	t.Fatalf("%s %s not in the inventory", kind, id)
+	var zero T
+	return zero
 }
 
 func TestElasticIPMode(t *testing.T) {

@@ -43,13 +43,7 @@ func (w *simWorld) preCreateFails(t *testing.T, d *Driver, flag, want string) {
 
 func vswitchOf(t *testing.T, res ecssim.Resources, id string) ecssim.VSwitchResource {
 	t.Helper()
-	for _, v := range res.VSwitches {
-		if v.ID == id {
-			return v
-		}
-	}
-	t.Fatalf("VSwitch %s not in the inventory", id)
-	return ecssim.VSwitchResource{}
+	return byID(t, "VSwitch", res.VSwitches, id, func(v ecssim.VSwitchResource) string { return v.ID })
 }
 
 func TestIPv6OnTheDriversNetwork(t *testing.T) {

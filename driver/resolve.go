@@ -51,11 +51,9 @@ func (d *Driver) resolve(ctx context.Context, api ecs.API) (*resolved, error) {
 	r := &resolved{}
 	var regions []ecs.Region
 	var regionsErr, zonesErr, setErr error
-	both(func() { regions, regionsErr = api.DescribeRegions(ctx) },
-		func() {
-			both(func() { r.zones, zonesErr = api.DescribeZones(ctx) },
-				func() { r.deploymentSet, setErr = d.findDeploymentSet(ctx, api) })
-		})
+	concurrently(func() { regions, regionsErr = api.DescribeRegions(ctx) },
+		func() { r.zones, zonesErr = api.DescribeZones(ctx) },
+		func() { r.deploymentSet, setErr = d.findDeploymentSet(ctx, api) })
 	if regionsErr != nil {
 		return nil, fmt.Errorf("could not list regions (are the credentials right?): %w", regionsErr)
 	}
@@ -76,7 +74,7 @@ func (d *Driver) resolve(ctx context.Context, api ecs.API) (*resolved, error) {
 		return nil, err
 	}
 	var placeErr, imageErr error
-	both(func() { placeErr = d.placeInstance(ctx, api, r) },
+	concurrently(func() { placeErr = d.placeInstance(ctx, api, r) },
 		func() { r.image, imageErr = d.chooseImage(ctx, api, r.instanceType) })
 	if placeErr != nil {
 		return nil, placeErr
@@ -91,15 +89,18 @@ func (d *Driver) resolve(ctx context.Context, api ecs.API) (*resolved, error) {
 	return r, nil
 }
 
-// both runs a and b concurrently and waits for them.
-func both(a, b func()) {
+// concurrently runs fns at the same time and waits for all of them; the
+// last runs on the calling goroutine.
+func concurrently(fns ...func()) {
 	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		a()
-	}()
-	b()
+	for _, fn := range fns[:len(fns)-1] {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn()
+		}()
+	}
+	fns[len(fns)-1]()
 	wg.Wait()
 }
 

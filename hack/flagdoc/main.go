@@ -12,7 +12,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -39,7 +38,7 @@ func main() {
 		os.Stdout.Write(doc)
 		return
 	}
-	root, err := moduleRoot()
+	root, err := harness.ModuleRoot()
 	if err == nil {
 		err = os.WriteFile(filepath.Join(root, "docs", "flags.md"), doc, 0o644)
 	}
@@ -124,23 +123,4 @@ func renderDefault(v any) string {
 func cell(s string) string {
 	s = strings.Join(strings.Fields(s), " ")
 	return strings.ReplaceAll(s, "|", `\|`)
-}
-
-// moduleRoot finds the directory holding go.mod, from the working directory
-// up.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }

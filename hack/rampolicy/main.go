@@ -10,7 +10,6 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -25,7 +24,7 @@ const Command = "go run ./hack/rampolicy -w"
 func main() {
 	write := flag.Bool("w", false, "write docs/ram-policy.json of the enclosing module instead of printing to stdout")
 	flag.Parse()
-	root, err := moduleRoot()
+	root, err := harness.ModuleRoot()
 	if err != nil {
 		fail(err)
 	}
@@ -54,21 +53,4 @@ func Render(root string) ([]byte, error) {
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "rampolicy:", err)
 	os.Exit(1)
-}
-
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
